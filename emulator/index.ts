@@ -1,0 +1,33 @@
+export {
+  type ConfirmResult,
+  EmulatorControl,
+  EmulatorControlError,
+  type FaultListing,
+  type OutboxMail,
+  type UserJson,
+} from "./control";
+export { ErrorCode, type PlatformErrorBody } from "./errors";
+export {
+  type FaultAction,
+  type FaultRule,
+  normalizePath,
+  type RequestStatsSnapshot,
+} from "./faults";
+export {
+  DEMO_CLIENT_ID,
+  DEMO_CLIENT_SECRET,
+  defaultSeed,
+  type GenerateSeedOptions,
+  generatedUserId,
+  generateSeed,
+  loadSeedFile,
+  type ParsedSeed,
+  parseSeed,
+  parseSeedYaml,
+  type Seed,
+  SeedError,
+  TENANTS,
+  USERS,
+} from "./seed";
+export { type EmulatorOptions, type RunningEmulator, startEmulator } from "./server";
+export { DEFAULT_TOKEN_TTL_SECONDS, PlatformState, type UserPatch } from "./state";
