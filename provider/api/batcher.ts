@@ -1,0 +1,102 @@
+import { AcronisApiError } from "./errors";
+
+export const MAX_BATCH = 100;
+
+interface Waiter<T> {
+  promise: Promise<T>;
+  resolve: (v: T) => void;
+  reject: (e: unknown) => void;
+}
+
+function deferred<T>(): Waiter<T> {
+  let resolve!: (v: T) => void;
+  let reject!: (e: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+export function chunk<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/**
+ * Coalesces single reads arriving within a short window into batch reads of up to 100 ids.
+ * Ids the batch does not return are read one by one, so that a 404/403 reaches only the
+ * caller who asked for that id, with the platform's own error.
+ */
+export class Batcher<T> {
+  private queued = new Map<string, Waiter<T>>();
+  /** Every id queued or being fetched: identical concurrent ids share one request. */
+  private readonly pending = new Map<string, Promise<T>>();
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly windowMs: number,
+    private readonly fetchMany: (ids: string[]) => Promise<Map<string, T>>,
+    private readonly fetchOne: (id: string) => Promise<T>,
+  ) {}
+
+  get(id: string): Promise<T> {
+    const existing = this.pending.get(id);
+    if (existing !== undefined) return existing;
+    const w = deferred<T>();
+    this.queued.set(id, w);
+    const p = w.promise.finally(() => this.pending.delete(id));
+    this.pending.set(id, p);
+    if (this.queued.size >= MAX_BATCH) this.flush();
+    else this.timer ??= setTimeout(() => this.flush(), this.windowMs);
+    return p;
+  }
+
+  /** Sends everything queued now (also called by close()). */
+  flush(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch = this.queued;
+    this.queued = new Map();
+    for (const ids of chunk([...batch.keys()], MAX_BATCH)) {
+      void this.run(ids, batch);
+    }
+  }
+
+  private async run(ids: string[], waiters: Map<string, Waiter<T>>): Promise<void> {
+    let found: Map<string, T>;
+    try {
+      found = ids.length === 1 ? new Map() : await this.fetchMany(ids);
+    } catch (e) {
+      // A 4xx on the batch call (e.g. one id the caller may not see) is answered per id;
+      // anything else (network, 5xx after retries, schema) fails the whole batch.
+      const perId =
+        e instanceof AcronisApiError &&
+        e.kind === "http" &&
+        e.status !== undefined &&
+        e.status < 500;
+      if (!perId) {
+        for (const id of ids) waiters.get(id)?.reject(e);
+        return;
+      }
+      found = new Map();
+    }
+    await Promise.all(
+      ids.map(async (id) => {
+        const w = waiters.get(id);
+        if (w === undefined) return;
+        const hit = found.get(id);
+        if (hit !== undefined) {
+          w.resolve(hit);
+          return;
+        }
+        try {
+          w.resolve(await this.fetchOne(id));
+        } catch (e) {
+          w.reject(e);
+        }
+      }),
+    );
+  }
+}

@@ -1,0 +1,192 @@
+import { Pool } from "undici";
+
+/**
+ * FIFO counting semaphore with a client-wide pause gate (used after a 429).
+ * Plain fields and closures only: this module is loaded inside Pulumi's provider host.
+ */
+export class Limiter {
+  private active = 0;
+  private readonly waiters: Array<() => void> = [];
+  private gate: Promise<void> | undefined;
+  private gateUntil = 0;
+  peak = 0;
+
+  constructor(
+    private readonly max: number,
+    private readonly sleep: (ms: number) => Promise<void>,
+    private readonly now: () => number,
+  ) {}
+
+  get inFlight(): number {
+    return this.active;
+  }
+
+  async acquire(): Promise<() => void> {
+    // Wait for any pause; a new pause may start while we wait, so loop.
+    while (this.gate !== undefined) {
+      const g = this.gate;
+      await g;
+      if (this.gate === g) this.gate = undefined;
+    }
+    if (this.active < this.max && this.waiters.length === 0) {
+      this.active++;
+    } else {
+      // The slot is handed over by release() (active stays constant), which keeps FIFO order.
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+    }
+    this.peak = Math.max(this.peak, this.active);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = this.waiters.shift();
+      if (next !== undefined) next();
+      else this.active--;
+    };
+  }
+
+  /** Holds back every request not yet started for `ms` (extends, never shortens, a pause). */
+  pause(ms: number): void {
+    if (ms <= 0) return;
+    const until = this.now() + ms;
+    if (this.gate !== undefined && until <= this.gateUntil) return;
+    this.gateUntil = until;
+    this.gate = this.sleep(ms);
+  }
+}
+
+export interface TransportOptions {
+  origin: string;
+  connections: number;
+  connectMs: number;
+  headersMs: number;
+  bodyMs: number;
+}
+
+export interface RawRequest {
+  method: "GET" | "PUT" | "POST";
+  /** Full path on the origin, including the base path and query string. */
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+export interface RawResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/**
+ * Where a transport failure happened. "before-send": the request never reached the server
+ * (connect refused, DNS, TLS, connect timeout), so even a PUT is safe to repeat.
+ * "after-send": the bytes may have been processed.
+ */
+export type FailurePhase = "before-send" | "after-send";
+
+export class TransportError extends Error {
+  constructor(
+    readonly phase: FailurePhase,
+    readonly timeout: boolean,
+    /** A closed client cannot succeed by retrying. */
+    readonly fatal: boolean,
+    readonly originalCode: string | undefined,
+    options: { cause: unknown },
+  ) {
+    super(`transport failure (${originalCode ?? "unknown"})`, options);
+    this.name = "TransportError";
+  }
+}
+
+const BEFORE_SEND_CODES = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EADDRNOTAVAIL",
+  "UND_ERR_CONNECT_TIMEOUT",
+  "ERR_TLS_CERT_ALTNAME_INVALID",
+  "CERT_HAS_EXPIRED",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+]);
+const TIMEOUT_CODES = new Set([
+  "UND_ERR_CONNECT_TIMEOUT",
+  "UND_ERR_HEADERS_TIMEOUT",
+  "UND_ERR_BODY_TIMEOUT",
+  "ETIMEDOUT",
+]);
+const FATAL_CODES = new Set(["UND_ERR_DESTROYED", "UND_ERR_CLOSED", "UND_ERR_INVALID_ARG"]);
+
+function errorCode(e: unknown, depth = 0): string | undefined {
+  if (depth > 3 || e === null || typeof e !== "object") return undefined;
+  const rec = e as { code?: unknown; cause?: unknown; errors?: unknown };
+  // Connect errors are often wrapped (AggregateError from happy eyeballs, undici causes).
+  if (Array.isArray(rec.errors) && rec.errors.length > 0) {
+    const inner = errorCode(rec.errors[0], depth + 1);
+    if (inner !== undefined) return inner;
+  }
+  if (typeof rec.code === "string" && rec.code !== "UND_ERR_SOCKET") return rec.code;
+  return errorCode(rec.cause, depth + 1) ?? (typeof rec.code === "string" ? rec.code : undefined);
+}
+
+export function classifyTransportError(e: unknown): TransportError {
+  const code = errorCode(e);
+  const phase: FailurePhase =
+    code !== undefined && BEFORE_SEND_CODES.has(code) ? "before-send" : "after-send";
+  const timeout = code !== undefined && TIMEOUT_CODES.has(code);
+  const fatal = code !== undefined && FATAL_CODES.has(code);
+  return new TransportError(phase, timeout, fatal, code, { cause: e });
+}
+
+/** One keep-alive undici Pool per client (all endpoints share the base URL origin). */
+export class Transport {
+  private pool: Pool | undefined;
+  private closed = false;
+
+  constructor(private readonly options: TransportOptions) {}
+
+  private getPool(): Pool {
+    if (this.closed)
+      throw new TransportError("before-send", false, true, "UND_ERR_CLOSED", {
+        cause: new Error("client closed"),
+      });
+    this.pool ??= new Pool(this.options.origin, {
+      connections: this.options.connections,
+      pipelining: 1,
+      keepAliveTimeout: 30_000,
+      headersTimeout: this.options.headersMs,
+      bodyTimeout: this.options.bodyMs,
+      connect: { timeout: this.options.connectMs },
+    });
+    return this.pool;
+  }
+
+  /** Sends one request and reads the whole body; undici never follows redirects here. */
+  async send(req: RawRequest): Promise<RawResponse> {
+    const pool = this.getPool();
+    try {
+      const res = await pool.request({
+        method: req.method,
+        path: req.path,
+        headers: req.headers,
+        body: req.body,
+      });
+      const body = await res.body.text();
+      return { status: res.statusCode, headers: res.headers, body };
+    } catch (e) {
+      if (e instanceof TransportError) throw e;
+      throw classifyTransportError(e);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const pool = this.pool;
+    this.pool = undefined;
+    if (pool !== undefined) await pool.close();
+  }
+}
