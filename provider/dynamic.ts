@@ -1,0 +1,243 @@
+import type * as pulumi from "@pulumi/pulumi";
+import { AcronisApiError, AcronisClient, isVersionMismatch, OutcomeUnknownError } from "./api";
+import { parseDuration } from "./duration";
+import { checkInputs, DEFAULT_RESEND_AFTER, UNKNOWN, type UserEmailInputs } from "./inputs";
+import {
+  type Desired,
+  decideDiff,
+  decideUpdate,
+  type LiveAccount,
+  outputsAfterPut,
+  outputsAfterRefresh,
+  type PendingRequest,
+  pendingAfterLostResponse,
+  pendingFrom,
+  type UserEmailOutputs,
+} from "./reconcile";
+import { type ConfigLookup, loadCheckPolicy, loadSettings } from "./settings";
+
+/**
+ * The Pulumi steps of UserEmail. Each step is a short sequence: read the account, ask the
+ * decision core (reconcile.ts), call the client, shape outputs. The API client is built once per
+ * host process from the settings `configure` received, and shared by every resource the engine
+ * sends to this process.
+ */
+
+/** How many times update re-reads and retries when another writer moved the version on. */
+export const MAX_WRITE_ATTEMPTS = 4;
+
+let configLookup: ConfigLookup = () => undefined;
+let client: AcronisClient | undefined;
+
+/** Where the lines a user should see go; Pulumi shows the host's console output since 3.146. */
+let say: (line: string) => void = (line) => console.log(line);
+
+/** For in-process tests: redirect the user-facing lines. */
+export function setReporter(report: (line: string) => void): void {
+  say = report;
+}
+
+export async function configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
+  configLookup = (key) => req.config.get(key);
+  await client?.close();
+  client = undefined;
+}
+
+function api(): AcronisClient {
+  if (!client) {
+    const settings = loadSettings(configLookup, process.env);
+    client = new AcronisClient({
+      baseUrl: settings.baseUrl,
+      clientId: settings.clientId,
+      clientSecret: settings.clientSecret,
+      maxConcurrentRequests: settings.maxConcurrentRequests,
+      batchReads: settings.batchReads,
+    });
+  }
+  return client;
+}
+
+export async function check(
+  _olds: Record<string, unknown>,
+  news: Record<string, unknown>,
+): Promise<pulumi.dynamic.CheckResult<UserEmailInputs>> {
+  return reported("check", news.userId, async () =>
+    checkInputs(news, loadCheckPolicy(configLookup, process.env)),
+  );
+}
+
+export async function diff(
+  _id: string,
+  stored: UserEmailOutputs,
+  news: UserEmailInputs,
+): Promise<pulumi.dynamic.DiffResult> {
+  return reported("diff", news.userId, async () => {
+    if (news.userId === UNKNOWN || news.email === UNKNOWN) {
+      // Not known until another resource is applied: the engine shows it as a possible change.
+      const replaces = news.userId === UNKNOWN ? ["userId"] : [];
+      return { changes: true, replaces, deleteBeforeReplace: false };
+    }
+    const live = stored.userId === news.userId ? await readAccount(news.userId) : null;
+    const decision = decideDiff(news, stored, live);
+    if (decision.reason === "pending-confirmation") reportPending(news, stored);
+    if (decision.reason === "account-missing") {
+      say(
+        `acronis: account ${news.userId}: not found on the platform; \`pulumi refresh\` drops it from the stack`,
+      );
+    }
+    return { changes: decision.changes, replaces: decision.replaces, deleteBeforeReplace: false };
+  });
+}
+
+/** The account already exists: create adopts it, then converges like update. */
+export async function create(
+  inputs: UserEmailInputs,
+): Promise<pulumi.dynamic.CreateResult<UserEmailOutputs>> {
+  return reported("create", inputs.userId, async () => ({
+    id: inputs.userId,
+    outs: await converge(inputs, null),
+  }));
+}
+
+export async function update(
+  _id: string,
+  stored: UserEmailOutputs,
+  news: UserEmailInputs,
+): Promise<pulumi.dynamic.UpdateResult<UserEmailOutputs>> {
+  return reported("update", news.userId, async () => ({
+    outs: await converge(news, pendingFrom(stored)),
+  }));
+}
+
+export async function read(
+  id: string,
+  stored: Partial<UserEmailOutputs>,
+): Promise<pulumi.dynamic.ReadResult<UserEmailOutputs>> {
+  return reported("refresh", id, async () => {
+    const live = await readAccount(id);
+    // An empty id tells the engine the resource is gone.
+    if (live === null) return { id: "", props: {} as UserEmailOutputs };
+    return {
+      id,
+      props: outputsAfterRefresh({ ...stored, email: stored.email ?? live.email }, live),
+    };
+  });
+}
+
+/** Removing the resource releases the account from management; the account and its email stay. */
+async function release(id: string, _stored?: Partial<UserEmailOutputs>): Promise<void> {
+  say(`acronis: account ${id}: no longer managed by this stack; its email is left as it is`);
+}
+
+export { release as delete };
+
+/**
+ * Reads, decides, writes, until the account is synced or a confirmation is pending. Re-reads
+ * after a version mismatch (another writer) and after a PUT whose answer was lost, so a change is
+ * never sent blind.
+ */
+async function converge(
+  inputs: UserEmailInputs,
+  priorPending: PendingRequest | null,
+): Promise<UserEmailOutputs> {
+  const desired = desiredOf(inputs);
+  let pending = priorPending;
+  for (let attempt = 1; ; attempt++) {
+    const live = await readAccount(desired.userId);
+    if (live === null) {
+      throw new StepError(
+        `account ${desired.userId} was not found`,
+        "check the userId; an account deleted on the platform leaves the stack with `pulumi refresh`",
+      );
+    }
+    const now = new Date();
+    const decision = decideUpdate(desired, live, pending, now);
+    if (decision.action === "record") return decision.outputs;
+    if (decision.action === "wait") {
+      say(
+        `acronis: account ${desired.userId}: confirmation of ${desired.email} still pending ` +
+          `(link sent ${pending?.requestedAt.toISOString()}); no new link before ${decision.resendAt.toISOString()}`,
+      );
+      return decision.outputs;
+    }
+    try {
+      const returned = await api().updateUserEmail(
+        desired.userId,
+        decision.email,
+        decision.version,
+      );
+      const outputs = outputsAfterPut(desired, returned, now);
+      if (outputs.status === "pendingConfirmation") {
+        say(
+          `acronis: account ${desired.userId}: confirmation link for ${desired.email} sent to the ` +
+            `account's current address at ${now.toISOString()}; the email changes when the user ` +
+            `opens it; \`up\` sends a new link after ${inputs.resendAfter} if still unconfirmed`,
+        );
+      }
+      return outputs;
+    } catch (error) {
+      if (attempt >= MAX_WRITE_ATTEMPTS) throw error;
+      if (isVersionMismatch(error)) continue;
+      if (error instanceof OutcomeUnknownError) {
+        pending = pendingAfterLostResponse(desired, live, now) ?? pending;
+        continue;
+      }
+      throw error;
+    }
+  }
+}
+
+async function readAccount(id: string): Promise<LiveAccount | null> {
+  try {
+    const user = await api().getUser(id);
+    return user.deletedAt === null ? user : null;
+  } catch (error) {
+    if (error instanceof AcronisApiError && error.status === 404) return null;
+    throw error;
+  }
+}
+
+function desiredOf(inputs: UserEmailInputs): Desired {
+  const duration = parseDuration(inputs.resendAfter ?? DEFAULT_RESEND_AFTER);
+  const fallback = parseDuration(DEFAULT_RESEND_AFTER) as { ms: number };
+  return {
+    userId: inputs.userId,
+    email: inputs.email,
+    resendAfterMs: duration.ok ? duration.ms : fallback.ms,
+  };
+}
+
+function reportPending(news: UserEmailInputs, stored: UserEmailOutputs): void {
+  const pending = pendingFrom(stored);
+  if (!pending) return;
+  const resendAt = new Date(pending.requestedAt.getTime() + desiredOf(news).resendAfterMs);
+  say(
+    `acronis: account ${news.userId}: confirmation of ${pending.email} pending since ` +
+      `${pending.requestedAt.toISOString()} (link sent to the account's current address); ` +
+      `\`up\` ${resendAt > new Date() ? `sends a new link after ${resendAt.toISOString()}` : "sends a new link"}`,
+  );
+}
+
+/** An error for the user: a summary and what to do. Printed without our stack trace. */
+class StepError extends Error {
+  constructor(summary: string, detail: string) {
+    super(`${summary}: ${detail}`);
+    this.name = "AcronisUserEmail";
+  }
+}
+
+/**
+ * Every step's errors reach the user as one line naming the step and the account. The host prints
+ * `${error}: ${error.stack}` for some steps, so the stack is emptied: it is ours, not theirs.
+ */
+async function reported<T>(step: string, account: unknown, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const who = typeof account === "string" && account !== "" ? ` account ${account}` : "";
+    const wrapped = new StepError(`UserEmail ${step}${who}`, message);
+    wrapped.stack = "";
+    throw wrapped;
+  }
+}

@@ -1,0 +1,41 @@
+import type * as pulumi from "@pulumi/pulumi";
+import type * as Steps from "./dynamic";
+import type { UserEmailInputs } from "./inputs";
+import type { UserEmailOutputs } from "./reconcile";
+
+/**
+ * The object Pulumi serializes into every UserEmail's state as `__provider`.
+ *
+ * It holds no logic and captures nothing: each step resolves the implementation by package name
+ * from the host's working directory (the program's, where Pulumi resolves every `require` of a
+ * serialized provider) when it runs. So the stored text stays a few hundred bytes whatever the
+ * implementation grows to, carries no credentials, and delete/refresh run the installed code, not
+ * a stale copy frozen into state. Installed under node_modules, Pulumi writes this module as a
+ * single `require(...)`; from a source checkout it copies these few functions by value, which
+ * still resolve the package the same way.
+ */
+
+const IMPLEMENTATION = "pulumi-acronis-user-email/provider/dynamic";
+
+let loaded: typeof Steps | undefined;
+
+function steps(): typeof Steps {
+  if (loaded === undefined) {
+    const nodeModule = process.getBuiltinModule("node:module");
+    loaded = nodeModule.createRequire(`${process.cwd()}/`)(IMPLEMENTATION) as typeof Steps;
+  }
+  return loaded;
+}
+
+export const configure = (req: pulumi.dynamic.ConfigureRequest) => steps().configure(req);
+export const check = (olds: Record<string, unknown>, news: Record<string, unknown>) =>
+  steps().check(olds, news);
+export const diff = (id: string, olds: UserEmailOutputs, news: UserEmailInputs) =>
+  steps().diff(id, olds, news);
+export const create = (inputs: UserEmailInputs) => steps().create(inputs);
+export const read = (id: string, props: Partial<UserEmailOutputs>) => steps().read(id, props);
+export const update = (id: string, olds: UserEmailOutputs, news: UserEmailInputs) =>
+  steps().update(id, olds, news);
+const release = (id: string, props: UserEmailOutputs) => steps().delete(id, props);
+
+export { release as delete };

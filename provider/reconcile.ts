@@ -1,0 +1,194 @@
+import { sameEmail } from "./email";
+
+/**
+ * The decision core: given what is desired, what the platform holds now and what we asked for
+ * before, what happens next. Pure functions of their arguments (the clock is an argument too), so
+ * every case below is a row in reconcile.test.ts.
+ *
+ * Why "pending" exists: an activated account does not change its email when we PUT it. The
+ * platform mails a confirmation link to the OLD address and changes nothing until the user opens
+ * it, and no endpoint reports that a change is pending. So we remember what we asked for, and
+ * when, in the resource's outputs, and keep showing the account as drifted until it really
+ * changes.
+ *
+ *   step     live == desired   pending for desired, < resendAfter   otherwise
+ *   diff     record if stored   changes (drift, no write in preview)  changes
+ *            state is stale,
+ *            else no changes
+ *   update   record synced      wait: no PUT, no mail                 PUT {contact.email, version}
+ *   refresh  synced             keep pending                          drifted (someone else moved it)
+ */
+
+export type Status = "synced" | "pendingConfirmation" | "drifted";
+
+/** What the platform holds for one account (the fields the decisions need). */
+export interface LiveAccount {
+  id: string;
+  version: number;
+  email: string;
+  activated: boolean;
+  login: string;
+  tenantId: string;
+}
+
+/** What the resource asks for (normalised by check). */
+export interface Desired {
+  userId: string;
+  email: string;
+  resendAfterMs: number;
+}
+
+/** The resource's outputs, as stored in state. */
+export interface UserEmailOutputs {
+  userId: string;
+  email: string;
+  liveEmail: string;
+  status: Status;
+  pendingEmail: string | null;
+  confirmationRequestedAt: string | null;
+  version: number;
+  activated: boolean;
+  login: string;
+  tenantId: string;
+}
+
+/** A confirmation we asked the platform to mail, remembered across runs. */
+export interface PendingRequest {
+  email: string;
+  requestedAt: Date;
+}
+
+/** The pending request recorded in stored outputs, if any. */
+export function pendingFrom(outputs: Partial<UserEmailOutputs> | undefined): PendingRequest | null {
+  if (!outputs?.pendingEmail || !outputs.confirmationRequestedAt) return null;
+  const requestedAt = new Date(outputs.confirmationRequestedAt);
+  if (Number.isNaN(requestedAt.getTime())) return null;
+  return { email: outputs.pendingEmail, requestedAt };
+}
+
+/** Outputs describing `live` against the desired email, with the pending request still open. */
+export function outputsFor(
+  desiredEmail: string,
+  live: LiveAccount,
+  pending: PendingRequest | null,
+): UserEmailOutputs {
+  const synced = sameEmail(live.email, desiredEmail);
+  const stillPending = !synced && pending !== null && sameEmail(pending.email, desiredEmail);
+  return {
+    userId: live.id,
+    email: desiredEmail,
+    liveEmail: live.email,
+    status: synced ? "synced" : stillPending ? "pendingConfirmation" : "drifted",
+    pendingEmail: stillPending ? pending.email : null,
+    confirmationRequestedAt: stillPending ? pending.requestedAt.toISOString() : null,
+    version: live.version,
+    activated: live.activated,
+    login: live.login,
+    tenantId: live.tenantId,
+  };
+}
+
+export type DiffReason =
+  | "in-sync"
+  | "user-id-changed"
+  | "drift"
+  | "pending-confirmation"
+  | "record-confirmation"
+  | "account-missing";
+
+export interface DiffDecision {
+  changes: boolean;
+  replaces: string[];
+  reason: DiffReason;
+}
+
+/**
+ * diff: `stored` are the outputs in state (Pulumi passes outputs, not live values), `live` is the
+ * account as just fetched, or null when the platform no longer has it.
+ */
+export function decideDiff(
+  desired: Pick<Desired, "userId" | "email">,
+  stored: Partial<UserEmailOutputs>,
+  live: LiveAccount | null,
+): DiffDecision {
+  if (stored.userId !== undefined && stored.userId !== desired.userId) {
+    return { changes: true, replaces: ["userId"], reason: "user-id-changed" };
+  }
+  if (live === null) return { changes: true, replaces: [], reason: "account-missing" };
+  if (!sameEmail(live.email, desired.email)) {
+    const pending = pendingFrom(stored);
+    const waiting = pending !== null && sameEmail(pending.email, desired.email);
+    return { changes: true, replaces: [], reason: waiting ? "pending-confirmation" : "drift" };
+  }
+  const storedIsCurrent =
+    stored.status === "synced" &&
+    stored.email !== undefined &&
+    sameEmail(stored.email, desired.email) &&
+    stored.liveEmail !== undefined &&
+    sameEmail(stored.liveEmail, live.email);
+  return storedIsCurrent
+    ? { changes: false, replaces: [], reason: "in-sync" }
+    : { changes: true, replaces: [], reason: "record-confirmation" };
+}
+
+export type UpdateDecision =
+  | { action: "record"; outputs: UserEmailOutputs }
+  | { action: "wait"; outputs: UserEmailOutputs; resendAt: Date }
+  | { action: "put"; email: string; version: number };
+
+/**
+ * update (and create, which adopts the existing account): decide on a freshly read account.
+ * `pending` is what we asked for before, from state or from earlier in this same step.
+ */
+export function decideUpdate(
+  desired: Desired,
+  live: LiveAccount,
+  pending: PendingRequest | null,
+  now: Date,
+): UpdateDecision {
+  if (sameEmail(live.email, desired.email)) {
+    return { action: "record", outputs: outputsFor(desired.email, live, null) };
+  }
+  if (pending !== null && sameEmail(pending.email, desired.email)) {
+    const resendAt = new Date(pending.requestedAt.getTime() + desired.resendAfterMs);
+    if (now < resendAt) {
+      return { action: "wait", outputs: outputsFor(desired.email, live, pending), resendAt };
+    }
+  }
+  return { action: "put", email: desired.email, version: live.version };
+}
+
+/**
+ * After the platform answered 200 to our PUT: its answer is the new state. An unchanged email
+ * means the account is activated and a confirmation link went to the old address at `now`.
+ */
+export function outputsAfterPut(
+  desired: Desired,
+  returned: LiveAccount,
+  now: Date,
+): UserEmailOutputs {
+  return outputsFor(desired.email, returned, { email: desired.email, requestedAt: now });
+}
+
+/**
+ * After a PUT whose answer was lost (the request was sent, the connection dropped): what to
+ * believe before reading again. A non-activated account changes at once, so the next read tells
+ * the truth and nothing needs assuming. For an activated account a read cannot tell whether a
+ * mail went out; we assume it did, so the user gets at most the one mail, and the next `up` after
+ * resendAfter sends a new link if it never arrived.
+ */
+export function pendingAfterLostResponse(
+  desired: Desired,
+  live: LiveAccount,
+  sentAt: Date,
+): PendingRequest | null {
+  return live.activated ? { email: desired.email, requestedAt: sentAt } : null;
+}
+
+/** refresh: the live account as outputs, keeping the open request while it is still open. */
+export function outputsAfterRefresh(
+  stored: Partial<UserEmailOutputs> & { email: string },
+  live: LiveAccount,
+): UserEmailOutputs {
+  return outputsFor(stored.email, live, pendingFrom(stored));
+}

@@ -1,0 +1,145 @@
+import { z } from "zod";
+
+/**
+ * Provider settings, read at run time from the stack config Pulumi hands to `configure`, with
+ * environment variables as fallback. Never captured into the serialized provider, never printed:
+ * errors name the setting, not its value.
+ */
+
+export interface Settings {
+  baseUrl: string;
+  clientId: string;
+  clientSecret: string;
+  maxConcurrentRequests: number;
+  batchReads: boolean;
+  allowedEmailDomains: string[];
+}
+
+/** Looks up a namespaced stack config key such as "acronis:baseUrl". */
+export type ConfigLookup = (key: string) => string | undefined;
+
+interface Source {
+  key: keyof Settings;
+  config: string;
+  env: string;
+  secret?: boolean;
+}
+
+const SOURCES: readonly Source[] = [
+  { key: "baseUrl", config: "acronis:baseUrl", env: "ACRONIS_BASE_URL" },
+  { key: "clientId", config: "acronis:clientId", env: "ACRONIS_CLIENT_ID" },
+  {
+    key: "clientSecret",
+    config: "acronis:clientSecret",
+    env: "ACRONIS_CLIENT_SECRET",
+    secret: true,
+  },
+  {
+    key: "maxConcurrentRequests",
+    config: "acronis:maxConcurrentRequests",
+    env: "ACRONIS_MAX_CONCURRENT_REQUESTS",
+  },
+  { key: "batchReads", config: "acronis:batchReads", env: "ACRONIS_BATCH_READS" },
+  {
+    key: "allowedEmailDomains",
+    config: "acronis:allowedEmailDomains",
+    env: "ACRONIS_ALLOWED_EMAIL_DOMAINS",
+  },
+];
+
+function howToSet(source: Source): string {
+  const configCmd = source.secret
+    ? `pulumi config set --secret ${source.config} <value>`
+    : `pulumi config set ${source.config} <value>`;
+  return `\`${configCmd}\` or the environment variable ${source.env}`;
+}
+
+const DOMAIN_ENTRY = /^\.?[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/;
+
+const settingsSchema = z.object({
+  baseUrl: z.string().min(1),
+  clientId: z.string().min(1),
+  clientSecret: z.string().min(1),
+  maxConcurrentRequests: z.coerce
+    .number()
+    .int()
+    .min(1, "must be a whole number from 1 to 64")
+    .max(64, "must be a whole number from 1 to 64")
+    .default(8),
+  batchReads: z
+    .enum(["true", "false"], { error: 'must be "true" or "false"' })
+    .default("true")
+    .transform((v) => v === "true"),
+  allowedEmailDomains: z
+    .string()
+    .default("")
+    .transform((v) => parseDomainList(v))
+    .pipe(
+      z.array(
+        z.string().regex(DOMAIN_ENTRY, {
+          error: (issue) =>
+            `entry "${String(issue.input)}" is not a domain ("example.com", or ".example.com" for its subdomains)`,
+        }),
+      ),
+    ),
+});
+
+/** Accepts a comma/space separated list or a JSON array (what `pulumi config set --path` writes). */
+function parseDomainList(raw: string): string[] {
+  const text = raw.trim();
+  if (text === "") return [];
+  let items: unknown = text.split(/[\s,]+/);
+  if (text.startsWith("[")) {
+    try {
+      items = JSON.parse(text);
+    } catch {
+      // fall through to the plain split: its entries will fail validation with a clear message
+    }
+  }
+  return (Array.isArray(items) ? items : [])
+    .map((s) => String(s).trim().toLowerCase())
+    .filter((s) => s !== "");
+}
+
+export class SettingsError extends Error {
+  override name = "SettingsError";
+}
+
+/** Resolves every setting; missing credentials and bad values are reported together. */
+export function loadSettings(config: ConfigLookup, env: NodeJS.ProcessEnv): Settings {
+  const raw: Record<string, string | undefined> = {};
+  for (const source of SOURCES) {
+    const value = config(source.config) ?? env[source.env];
+    raw[source.key] = value === "" ? undefined : value;
+  }
+  const parsed = settingsSchema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+
+  const problems = parsed.error.issues.map((issue) => {
+    const source = SOURCES.find((s) => s.key === issue.path[0]);
+    if (!source) return issue.message;
+    if (raw[source.key] === undefined)
+      return `${source.config} is not set: set it with ${howToSet(source)}`;
+    // Never echo a value: the secret is among them.
+    return `${source.config} (or ${source.env}) ${issue.message}`;
+  });
+  throw new SettingsError(
+    `Acronis provider settings are incomplete or invalid:\n- ${problems.join("\n- ")}`,
+  );
+}
+
+/** Settings that `check` needs; they must not require credentials (check makes no call). */
+export function loadCheckPolicy(
+  config: ConfigLookup,
+  env: NodeJS.ProcessEnv,
+): {
+  allowedEmailDomains: string[];
+} {
+  const source = SOURCES.find((s) => s.key === "allowedEmailDomains") as Source;
+  const raw = config(source.config) ?? env[source.env] ?? "";
+  const parsed = settingsSchema.shape.allowedEmailDomains.safeParse(raw);
+  if (parsed.success) return { allowedEmailDomains: parsed.data };
+  throw new SettingsError(
+    `${source.config} (or ${source.env}) ${parsed.error.issues.map((i) => i.message).join("; ")}`,
+  );
+}

@@ -1,0 +1,261 @@
+import { HostCallError, type Props, type ProviderHost } from "./host";
+
+/**
+ * A stand-in for the Pulumi engine's deployment loop, small enough to read: it keeps a stack's
+ * state and turns the goals a program declared into the provider calls `pulumi preview`, `up`,
+ * `refresh` and `destroy` make, in the same order and with the same arguments:
+ *
+ *   preview  Check, then Diff for resources in state (olds = stored OUTPUTS); no Create/Update
+ *   up       Check, Diff, then Create / Update / Create+Delete (replace) / Delete; state saved
+ *   refresh  Read (empty id = gone, removed from state)
+ *   destroy  Delete with the stored properties (the stored __provider)
+ *
+ * Like the engine, it sends every resource's steps at once (Pulumi's default parallelism is
+ * unbounded) and keeps going past a failed resource. `up` is `up --skip-preview`: one Diff per
+ * resource.
+ */
+
+export const PROVIDER_KEY = "__provider";
+
+export interface Goal {
+  name: string;
+  type: string;
+  inputs: Props;
+}
+
+export interface ResourceState {
+  urn: string;
+  name: string;
+  type: string;
+  id: string;
+  inputs: Props;
+  outputs: Props;
+}
+
+export interface StackState {
+  resources: ResourceState[];
+}
+
+export type Op = "create" | "update" | "replace" | "delete" | "same" | "refresh" | "gone";
+
+export interface StepResult {
+  name: string;
+  urn: string;
+  op: Op;
+  ok: boolean;
+  error?: string;
+  outputs?: Props;
+}
+
+export type RunKind = "preview" | "up" | "refresh" | "destroy";
+
+export interface RunResult {
+  kind: RunKind;
+  steps: StepResult[];
+  ms: number;
+}
+
+export function countOps(result: RunResult): Record<Op, number> {
+  const counts: Record<Op, number> = {
+    create: 0,
+    update: 0,
+    replace: 0,
+    delete: 0,
+    same: 0,
+    refresh: 0,
+    gone: 0,
+  };
+  for (const step of result.steps) counts[step.op]++;
+  return counts;
+}
+
+export function failures(result: RunResult): StepResult[] {
+  return result.steps.filter((s) => !s.ok);
+}
+
+export interface EngineOptions {
+  project: string;
+  stack: string;
+  state?: StackState;
+  /** Called as each step finishes (progress output). */
+  onStep?: (step: StepResult, kind: RunKind) => void;
+}
+
+export class Engine {
+  private readonly byUrn = new Map<string, ResourceState>();
+
+  constructor(
+    public host: ProviderHost,
+    readonly options: EngineOptions,
+  ) {
+    for (const res of options.state?.resources ?? []) this.byUrn.set(res.urn, res);
+  }
+
+  /** The stack's state, as `pulumi stack export` would show it (JSON-serialisable). */
+  get state(): StackState {
+    return { resources: [...this.byUrn.values()] };
+  }
+
+  urn(goal: Pick<Goal, "name" | "type">): string {
+    return `urn:pulumi:${this.options.stack}::${this.options.project}::${goal.type}::${goal.name}`;
+  }
+
+  preview(goals: readonly Goal[]): Promise<RunResult> {
+    return this.deploy("preview", goals);
+  }
+
+  up(goals: readonly Goal[]): Promise<RunResult> {
+    return this.deploy("up", goals);
+  }
+
+  async refresh(): Promise<RunResult> {
+    return this.run("refresh", async () => {
+      const results = await Promise.all(
+        [...this.byUrn.values()].map((res) =>
+          this.step("refresh", res.name, res.urn, "refresh", async () => {
+            const read = await this.host.read(res.urn, res.id, res.outputs, res.inputs);
+            if (read.id === "") {
+              this.remove(res.urn);
+              return { op: "gone" as const };
+            }
+            res.outputs = read.properties;
+            if (read.inputs) res.inputs = read.inputs;
+            return { op: "refresh" as const, outputs: read.properties };
+          }),
+        ),
+      );
+      return results;
+    });
+  }
+
+  async destroy(): Promise<RunResult> {
+    return this.run("destroy", () =>
+      Promise.all(
+        [...this.byUrn.values()].map((res) =>
+          this.step("destroy", res.name, res.urn, "delete", async () => {
+            await this.host.delete(res.urn, res.id, res.outputs);
+            this.remove(res.urn);
+            return { op: "delete" as const };
+          }),
+        ),
+      ),
+    );
+  }
+
+  private deploy(kind: "preview" | "up", goals: readonly Goal[]): Promise<RunResult> {
+    const apply = kind === "up";
+    return this.run(kind, async () => {
+      const wanted = new Set(goals.map((g) => this.urn(g)));
+      const steps = goals.map((goal) => {
+        const urn = this.urn(goal);
+        return this.step(kind, goal.name, urn, "same", async () => {
+          const old = this.find(urn);
+          const checked = await this.host.check(urn, old?.inputs ?? {}, goal.inputs);
+          if (checked.failures.length > 0) {
+            throw new Error(checked.failures.map((f) => `${f.property}: ${f.reason}`).join("; "));
+          }
+          const inputs = checked.inputs;
+          if (!old) {
+            if (!apply) return { op: "create" as const };
+            const created = await this.host.create(urn, inputs);
+            this.put({
+              urn,
+              name: goal.name,
+              type: goal.type,
+              id: created.id,
+              inputs,
+              outputs: created.properties,
+            });
+            return { op: "create" as const, outputs: created.properties };
+          }
+          const diff = await this.host.diff(urn, old.id, old.outputs, inputs);
+          if (diff.replaces.length > 0) {
+            if (!apply) return { op: "replace" as const };
+            // Create-before-delete, Pulumi's default for replacements.
+            const created = await this.host.create(urn, inputs);
+            await this.host.delete(urn, old.id, old.outputs);
+            this.put({
+              urn,
+              name: goal.name,
+              type: goal.type,
+              id: created.id,
+              inputs,
+              outputs: created.properties,
+            });
+            return { op: "replace" as const, outputs: created.properties };
+          }
+          if (diff.changes === "none") {
+            if (apply) old.inputs = inputs;
+            return { op: "same" as const, outputs: old.outputs };
+          }
+          if (!apply) return { op: "update" as const };
+          const updated = await this.host.update(urn, old.id, old.outputs, inputs);
+          old.inputs = inputs;
+          old.outputs = updated.properties;
+          return { op: "update" as const, outputs: updated.properties };
+        });
+      });
+      const deletes = [...this.byUrn.values()]
+        .filter((res) => !wanted.has(res.urn))
+        .map((res) =>
+          this.step(kind, res.name, res.urn, "delete", async () => {
+            if (apply) {
+              await this.host.delete(res.urn, res.id, res.outputs);
+              this.remove(res.urn);
+            }
+            return { op: "delete" as const };
+          }),
+        );
+      return Promise.all([...steps, ...deletes]);
+    });
+  }
+
+  private async run(kind: RunKind, body: () => Promise<StepResult[]>): Promise<RunResult> {
+    const started = performance.now();
+    const steps = await body();
+    return { kind, steps, ms: performance.now() - started };
+  }
+
+  private async step(
+    kind: RunKind,
+    name: string,
+    urn: string,
+    plannedOp: Op,
+    body: () => Promise<{ op: Op; outputs?: Props }>,
+  ): Promise<StepResult> {
+    let result: StepResult;
+    try {
+      const done = await body();
+      result = {
+        name,
+        urn,
+        op: done.op,
+        ok: true,
+        ...(done.outputs ? { outputs: done.outputs } : {}),
+      };
+    } catch (error) {
+      const message =
+        error instanceof HostCallError || error instanceof Error ? error.message : String(error);
+      result = { name, urn, op: plannedOp, ok: false, error: message };
+    }
+    this.options.onStep?.(result, kind);
+    return result;
+  }
+
+  find(urn: string): ResourceState | undefined {
+    return this.byUrn.get(urn);
+  }
+
+  /** The stored state of the resource named `name`. */
+  resource(name: string): ResourceState | undefined {
+    return [...this.byUrn.values()].find((r) => r.name === name);
+  }
+
+  private put(res: ResourceState): void {
+    this.byUrn.set(res.urn, res);
+  }
+
+  private remove(urn: string): void {
+    this.byUrn.delete(urn);
+  }
+}

@@ -1,0 +1,250 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { createRequire } from "node:module";
+import * as path from "node:path";
+import { createInterface } from "node:readline";
+import type * as grpcTypes from "@grpc/grpc-js";
+import type * as providerGrpc from "@pulumi/pulumi/proto/provider_grpc_pb";
+import type * as providerPb from "@pulumi/pulumi/proto/provider_pb";
+import type * as structPb from "google-protobuf/google/protobuf/struct_pb";
+
+/**
+ * Drives the dynamic-provider host that ships in @pulumi/pulumi, over gRPC, the way the Pulumi
+ * engine does: the same process, the same protocol, the same serialized `__provider`.
+ *
+ * The stubs and the Struct class come from the SDK's own dependency tree, because the generated
+ * stubs check messages with instanceof.
+ */
+
+const sdkRoot = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
+const sdkRequire = createRequire(path.join(sdkRoot, "package.json"));
+const grpc = sdkRequire("@grpc/grpc-js") as typeof grpcTypes;
+const rpc = sdkRequire("./proto/provider_grpc_pb") as typeof providerGrpc;
+const pb = sdkRequire("./proto/provider_pb") as typeof providerPb;
+const { Struct } = sdkRequire("google-protobuf/google/protobuf/struct_pb") as typeof structPb;
+
+export const HOST_SCRIPT = path.join(sdkRoot, "cmd", "dynamic-provider", "index.js");
+
+export type Props = Record<string, unknown>;
+
+export interface OutputLine {
+  line: string;
+  stream: "stdout" | "stderr";
+}
+
+export interface HostOptions {
+  /** The program directory: the serialized provider's require() calls resolve from here. */
+  cwd: string;
+  project: string;
+  env?: NodeJS.ProcessEnv;
+  /** Every line the host prints after its port (the provider's console output). */
+  onOutput?: (line: string, stream: "stdout" | "stderr") => void;
+}
+
+export interface CheckResponse {
+  inputs: Props;
+  failures: { property: string; reason: string }[];
+}
+
+export interface DiffResponse {
+  changes: "some" | "none" | "unknown";
+  replaces: string[];
+  deleteBeforeReplace: boolean;
+}
+
+/** A gRPC error from the host: what the engine would show the user. */
+export class HostCallError extends Error {
+  constructor(
+    readonly method: string,
+    readonly code: number,
+    readonly details: string,
+  ) {
+    super(details);
+    this.name = "HostCallError";
+  }
+}
+
+export class ProviderHost {
+  private exited = false;
+
+  private constructor(
+    /** Every line the host printed after its port, in order. */
+    readonly output: OutputLine[],
+    private readonly child: ChildProcess,
+    private readonly client: providerGrpc.ResourceProviderClient,
+    readonly startMs: number,
+  ) {
+    child.once("exit", () => {
+      this.exited = true;
+    });
+  }
+
+  /** Spawns the host as the engine does (`node <sdk>/cmd/dynamic-provider <engine>`) and connects. */
+  static async start(options: HostOptions): Promise<ProviderHost> {
+    const started = performance.now();
+    const child = spawn(process.execPath, [HOST_SCRIPT, "127.0.0.1:1"], {
+      cwd: options.cwd,
+      env: { ...process.env, ...options.env, PULUMI_NODEJS_PROJECT: options.project },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const lines: OutputLine[] = [];
+    const port = await new Promise<number>((resolve, reject) => {
+      let stderr = "";
+      const out = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+      const err = createInterface({ input: child.stderr as NodeJS.ReadableStream });
+      let portSeen = false;
+      out.on("line", (line) => {
+        if (!portSeen) {
+          portSeen = true;
+          const port = Number(line.trim());
+          if (Number.isInteger(port) && port > 0) resolve(port);
+          else reject(new Error(`provider host printed "${line}" instead of its port`));
+          return;
+        }
+        lines.push({ line, stream: "stdout" });
+        options.onOutput?.(line, "stdout");
+      });
+      err.on("line", (line) => {
+        stderr += `${line}\n`;
+        lines.push({ line, stream: "stderr" });
+        options.onOutput?.(line, "stderr");
+      });
+      child.once("exit", (code) => {
+        if (!portSeen)
+          reject(new Error(`provider host exited (${code}) before listening:\n${stderr}`));
+      });
+      child.once("error", reject);
+    });
+    const client = new rpc.ResourceProviderClient(
+      `127.0.0.1:${port}`,
+      grpc.credentials.createInsecure(),
+    );
+    return new ProviderHost(lines, child, client, performance.now() - started);
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  /** The provider's console lines (stdout), without the port line. */
+  get consoleLines(): string[] {
+    return this.output.filter((o) => o.stream === "stdout").map((o) => o.line);
+  }
+
+  /** Configure carries the whole stack config, namespaced keys, secrets decrypted. */
+  async configure(config: Record<string, string>): Promise<void> {
+    const req = new pb.ConfigureRequest();
+    req.setArgs(Struct.fromJavaScript(config));
+    for (const [k, v] of Object.entries(config)) req.getVariablesMap().set(k, v);
+    req.setAcceptsecrets(true);
+    req.setAcceptresources(true);
+    await this.call("configure", req);
+  }
+
+  async check(urn: string, olds: Props, news: Props): Promise<CheckResponse> {
+    const req = new pb.CheckRequest();
+    req.setUrn(urn);
+    req.setOlds(Struct.fromJavaScript(olds as never));
+    req.setNews(Struct.fromJavaScript(news as never));
+    const resp = (await this.call("check", req)) as providerPb.CheckResponse;
+    return {
+      inputs: (resp.getInputs()?.toJavaScript() ?? {}) as Props,
+      failures: resp
+        .getFailuresList()
+        .map((f) => ({ property: f.getProperty(), reason: f.getReason() })),
+    };
+  }
+
+  async diff(urn: string, id: string, olds: Props, news: Props): Promise<DiffResponse> {
+    const req = new pb.DiffRequest();
+    req.setUrn(urn);
+    req.setId(id);
+    req.setOlds(Struct.fromJavaScript(olds as never));
+    req.setNews(Struct.fromJavaScript(news as never));
+    const resp = (await this.call("diff", req)) as providerPb.DiffResponse;
+    const kinds = pb.DiffResponse.DiffChanges;
+    const changes = resp.getChanges();
+    return {
+      changes:
+        changes === kinds.DIFF_SOME ? "some" : changes === kinds.DIFF_NONE ? "none" : "unknown",
+      replaces: resp.getReplacesList(),
+      deleteBeforeReplace: resp.getDeletebeforereplace(),
+    };
+  }
+
+  async create(urn: string, props: Props): Promise<{ id: string; properties: Props }> {
+    const req = new pb.CreateRequest();
+    req.setUrn(urn);
+    req.setProperties(Struct.fromJavaScript(props as never));
+    const resp = (await this.call("create", req)) as providerPb.CreateResponse;
+    return { id: resp.getId(), properties: (resp.getProperties()?.toJavaScript() ?? {}) as Props };
+  }
+
+  async read(
+    urn: string,
+    id: string,
+    props: Props,
+    inputs: Props,
+  ): Promise<{ id: string; properties: Props; inputs: Props | undefined }> {
+    const req = new pb.ReadRequest();
+    req.setUrn(urn);
+    req.setId(id);
+    req.setProperties(Struct.fromJavaScript(props as never));
+    req.setInputs(Struct.fromJavaScript(inputs as never));
+    const resp = (await this.call("read", req)) as providerPb.ReadResponse;
+    return {
+      id: resp.getId(),
+      properties: (resp.getProperties()?.toJavaScript() ?? {}) as Props,
+      inputs: resp.getInputs()?.toJavaScript() as Props | undefined,
+    };
+  }
+
+  async update(urn: string, id: string, olds: Props, news: Props): Promise<{ properties: Props }> {
+    const req = new pb.UpdateRequest();
+    req.setUrn(urn);
+    req.setId(id);
+    req.setOlds(Struct.fromJavaScript(olds as never));
+    req.setNews(Struct.fromJavaScript(news as never));
+    const resp = (await this.call("update", req)) as providerPb.UpdateResponse;
+    return { properties: (resp.getProperties()?.toJavaScript() ?? {}) as Props };
+  }
+
+  async delete(urn: string, id: string, props: Props): Promise<void> {
+    const req = new pb.DeleteRequest();
+    req.setUrn(urn);
+    req.setId(id);
+    req.setProperties(Struct.fromJavaScript(props as never));
+    await this.call("delete", req);
+  }
+
+  /** Ends the host as the engine does at the end of a run. */
+  async stop(): Promise<void> {
+    this.client.close();
+    if (this.exited) return;
+    const exited = new Promise((resolve) => this.child.once("exit", resolve));
+    this.child.kill("SIGTERM");
+    await exited;
+  }
+
+  /** Kills the host without warning, as a crash or a cancelled CI job would. */
+  async kill(): Promise<void> {
+    this.client.close();
+    if (this.exited) return;
+    const exited = new Promise((resolve) => this.child.once("exit", resolve));
+    this.child.kill("SIGKILL");
+    await exited;
+  }
+
+  private call(method: string, req: unknown): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      type Unary = (
+        req: unknown,
+        callback: (err: grpcTypes.ServiceError | null, resp: unknown) => void,
+      ) => void;
+      const fn = (this.client as unknown as Record<string, Unary>)[method] as Unary;
+      fn.call(this.client, req, (err, resp) => {
+        if (err) reject(new HostCallError(method, err.code, err.details || err.message));
+        else resolve(resp);
+      });
+    });
+  }
+}
