@@ -161,8 +161,10 @@ export function parseSeedYaml(text: string, source = "<seed>"): ParsedSeed {
   throw new SeedError(
     `invalid emulator seed in ${source}`,
     r.error.issues.map((i) => {
-      // Walk up the path until a node exists (a missing key has no node of its own).
-      let path = [...i.path];
+      // Point at an unknown key itself; otherwise walk up until a node exists (a missing key
+      // has no node of its own).
+      const extra = i.code === "unrecognized_keys" ? i.keys.slice(0, 1) : [];
+      let path = [...i.path, ...extra];
       let where = "";
       while (where === "") {
         const node = doc.getIn(path as (string | number)[], true) as

@@ -1,0 +1,245 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { EmulatorControlError } from "./control";
+import { normalizePath } from "./faults";
+import { TENANTS, USERS } from "./seed";
+import { type RunningEmulator, startEmulator } from "./server";
+import { api, getToken, request } from "./test-helpers";
+
+let emu: RunningEmulator;
+let token: string;
+
+beforeAll(async () => {
+  emu = await startEmulator();
+  token = await getToken(emu.baseUrl);
+});
+
+afterAll(async () => {
+  await emu.close();
+});
+
+beforeEach(async () => {
+  await emu.control.reset();
+});
+
+const putBob = (email: string, version = 1, signal?: AbortSignal) =>
+  fetch(`${emu.baseUrl}/users/${USERS.bob}`, {
+    method: "PUT",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify({ contact: { email }, version }),
+    signal,
+  });
+
+describe("request counters", () => {
+  it("counts API requests by normalized route", async () => {
+    await api(emu.baseUrl, token, "GET", `/users/${USERS.bob}`);
+    await api(emu.baseUrl, token, "GET", `/users/${USERS.alice}`);
+    await api(emu.baseUrl, token, "GET", `/users?uuids=${USERS.bob}`);
+    await getToken(emu.baseUrl);
+    await putBob("b2@alpha.example");
+    await emu.control.outbox(); // control calls are not counted
+    const r = await emu.control.requests();
+    expect(r.counts).toEqual({
+      "GET /api/2/users/{id}": 2,
+      "GET /api/2/users": 1,
+      "POST /api/2/idp/token": 1,
+      "PUT /api/2/users/{id}": 1,
+    });
+    expect(r.total).toBe(5);
+    await emu.control.resetRequests();
+    expect((await emu.control.requests()).total).toBe(0);
+  });
+
+  it("tracks the maximum number of concurrent API requests", async () => {
+    await emu.control.latency(60);
+    await Promise.all(
+      Array.from({ length: 5 }, () => api(emu.baseUrl, token, "GET", `/users/${USERS.bob}`)),
+    );
+    const r = await emu.control.requests();
+    expect(r.maxInFlight).toBe(5);
+    expect(r.inFlight).toBe(0);
+  });
+
+  it("normalizes ids in paths", () => {
+    expect(normalizePath(`/api/2/users/${USERS.bob}`)).toBe("/api/2/users/{id}");
+    expect(normalizePath("/api/2/users/garbage")).toBe("/api/2/users/{id}");
+    expect(normalizePath("/api/2/search")).toBe("/api/2/search");
+  });
+});
+
+describe("faults", () => {
+  it("status: answers the injected status with Retry-After, `times` times", async () => {
+    await emu.control.faults({
+      method: "GET",
+      path: "/api/2/users/{id}",
+      times: 2,
+      action: { type: "status", status: 503, retryAfter: "2" },
+    });
+    const a = await api(emu.baseUrl, token, "GET", `/users/${USERS.bob}`);
+    expect(a.status).toBe(503);
+    expect(a.headers.get("retry-after")).toBe("2");
+    expect(a.body.error.domain).toBe("PlatformAccountServer");
+    // Other routes are not affected.
+    expect((await api(emu.baseUrl, token, "GET", `/users?uuids=${USERS.bob}`)).status).toBe(200);
+    expect((await api(emu.baseUrl, token, "GET", `/users/${USERS.bob}`)).status).toBe(503);
+    expect((await api(emu.baseUrl, token, "GET", `/users/${USERS.bob}`)).status).toBe(200);
+    expect((await emu.control.requests()).counts["GET /api/2/users/{id}"]).toBe(3);
+  });
+
+  it("status: custom body and HTTP-date Retry-After; `always` lasts until cleared", async () => {
+    const date = new Date(Date.now() + 3000).toUTCString();
+    await emu.control.faults([
+      {
+        path: "^/api/2/idp/token$",
+        always: true,
+        action: { type: "status", status: 429, retryAfter: date, body: { slow: "down" } },
+      },
+    ]);
+    for (let i = 0; i < 3; i++) {
+      const r = await request(`${emu.baseUrl}/idp/token`, { method: "POST" });
+      expect(r.status).toBe(429);
+      expect(r.headers.get("retry-after")).toBe(date);
+      expect(r.body).toEqual({ slow: "down" });
+    }
+    expect((await emu.control.listFaults())[0]?.remaining).toBe("always");
+    await emu.control.clearFaults();
+    await getToken(emu.baseUrl);
+  });
+
+  it("drop: the socket closes with no response and the PUT is not applied", async () => {
+    await emu.control.faults({ method: "PUT", action: { type: "drop" } });
+    await expect(putBob("dropped@alpha.example")).rejects.toThrow();
+    const u = await emu.control.getUser(USERS.bob);
+    expect(u.contact.email).toBe("bob@alpha.example");
+    expect(u.version).toBe(1);
+    expect((await putBob("later@alpha.example")).status).toBe(200);
+  });
+
+  it("lose-response: the PUT is applied but no answer arrives", async () => {
+    await emu.control.faults({ method: "PUT", action: { type: "lose-response" } });
+    await expect(putBob("lost@alpha.example")).rejects.toThrow();
+    const u = await emu.control.getUser(USERS.bob);
+    expect(u.contact.email).toBe("lost@alpha.example");
+    expect(u.version).toBe(2);
+  });
+
+  it("hang: never answers; a client-side timeout ends it and the server stays healthy", async () => {
+    await emu.control.faults({ path: "/api/2/users/{id}", action: { type: "hang" } });
+    const started = Date.now();
+    await expect(
+      fetch(`${emu.baseUrl}/users/${USERS.bob}`, {
+        headers: { authorization: `Bearer ${token}` },
+        signal: AbortSignal.timeout(150),
+      }),
+    ).rejects.toThrow();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+    expect((await api(emu.baseUrl, token, "GET", `/users/${USERS.bob}`)).status).toBe(200);
+    // The aborted request is no longer in flight once its socket closes.
+    await new Promise((r) => setTimeout(r, 50));
+    expect((await emu.control.requests()).inFlight).toBe(0);
+  });
+
+  it("latency: delays one request; global latency delays every API response", async () => {
+    await emu.control.faults({ path: "/api/2/users/{id}", action: { type: "latency", ms: 150 } });
+    let t = Date.now();
+    expect((await api(emu.baseUrl, token, "GET", `/users/${USERS.bob}`)).status).toBe(200);
+    expect(Date.now() - t).toBeGreaterThanOrEqual(145);
+    t = Date.now();
+    await api(emu.baseUrl, token, "GET", `/users/${USERS.bob}`);
+    expect(Date.now() - t).toBeLessThan(140);
+    await emu.control.latency(100);
+    t = Date.now();
+    await api(emu.baseUrl, token, "GET", `/users/${USERS.bob}`);
+    expect(Date.now() - t).toBeGreaterThanOrEqual(95);
+  });
+
+  it("rejects invalid rules with 400", async () => {
+    await expect(
+      emu.control.faults({ action: { type: "explode" } } as never),
+    ).rejects.toBeInstanceOf(EmulatorControlError);
+    await expect(
+      emu.control.faults({ path: "([", action: { type: "drop" } }),
+    ).rejects.toMatchObject({ status: 400 });
+  });
+});
+
+describe("reset, out-of-band changes, restart, close", () => {
+  it("reset restores users, outbox, counters, faults and latency", async () => {
+    await putBob("changed@alpha.example");
+    await api(emu.baseUrl, token, "PUT", `/users/${USERS.alice}`, {
+      contact: { email: "x@alpha.example" },
+      version: 3,
+    });
+    await emu.control.deleteUser(USERS.carol);
+    await emu.control.faults({ path: "/api/2/search", always: true, action: { type: "drop" } });
+    await emu.control.latency(500);
+    await emu.control.reset();
+    expect((await emu.control.getUser(USERS.bob)).contact.email).toBe("bob@alpha.example");
+    expect((await emu.control.getUser(USERS.carol)).deleted_at).toBeNull();
+    expect(await emu.control.outbox()).toEqual([]);
+    expect(await emu.control.listFaults()).toEqual([]);
+    expect((await emu.control.requests()).total).toBe(0);
+    const t = Date.now();
+    const s = await api(emu.baseUrl, token, "GET", `/search?tenant=${TENANTS.partner}&text=bob`);
+    expect(s.status).toBe(200);
+    expect(Date.now() - t).toBeLessThan(400);
+  });
+
+  it("patchUser sets fields as another writer would", async () => {
+    const u = await emu.control.patchUser(USERS.bob, { activated: true, version: 42 });
+    expect(u.activated).toBe(true);
+    expect(u.version).toBe(42);
+    const r = await putBob("now-needs-mail@alpha.example", 42);
+    expect(r.status).toBe(200);
+    expect((await emu.control.outbox())[0]?.to).toBe("bob@alpha.example");
+  });
+
+  it("control rejects unknown users and bad bodies", async () => {
+    await expect(emu.control.patchUser(USERS.bob, { nope: 1 } as never)).rejects.toMatchObject({
+      status: 400,
+    });
+    await expect(
+      emu.control.deleteUser("20000000-0000-4000-8000-0000000000ff"),
+    ).rejects.toMatchObject({ status: 404 });
+  });
+
+  it("restart keeps state, tokens and port, and drops open connections", async () => {
+    const own = await startEmulator();
+    try {
+      const t = await getToken(own.baseUrl);
+      const put = await api(own.baseUrl, t, "PUT", `/users/${USERS.bob}`, {
+        contact: { email: "kept@alpha.example" },
+        version: 1,
+      });
+      expect(put.status).toBe(200);
+      await own.control.faults({ action: { type: "hang" } });
+      const hung = fetch(`${own.baseUrl}/users/${USERS.bob}`, {
+        headers: { authorization: `Bearer ${t}` },
+      });
+      await new Promise((r) => setTimeout(r, 50));
+      const port = own.port;
+      await own.restart();
+      await expect(hung).rejects.toThrow();
+      expect(own.port).toBe(port);
+      const g = await api(own.baseUrl, t, "GET", `/users/${USERS.bob}`);
+      expect(g.status).toBe(200);
+      expect(g.body.contact.email).toBe("kept@alpha.example");
+      expect(g.body.version).toBe(2);
+    } finally {
+      await own.close();
+    }
+  });
+
+  it("close() returns promptly with hung and keep-alive connections open", async () => {
+    const own = await startEmulator({ latencyMs: 0 });
+    const t = await getToken(own.baseUrl); // leaves a keep-alive connection
+    await own.control.faults({ always: true, action: { type: "hang" } });
+    const hung = fetch(`${own.baseUrl}/users/${USERS.bob}`, {
+      headers: { authorization: `Bearer ${t}` },
+    }).catch((e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 50));
+    const started = Date.now();
+    await own.close();
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(await hung).toBeInstanceOf(Error);
+  });
+});

@@ -1,0 +1,53 @@
+import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET } from "./seed";
+
+/** Small HTTP helpers shared by the emulator's own tests (real HTTP via global fetch). */
+export interface JsonResponse {
+  status: number;
+  headers: Headers;
+  // biome-ignore lint/suspicious/noExplicitAny: test assertions walk arbitrary JSON
+  body: any;
+}
+
+export async function request(url: string, init: RequestInit = {}): Promise<JsonResponse> {
+  const res = await fetch(url, init);
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, body: text.length ? JSON.parse(text) : null };
+}
+
+export function basic(id: string, secret: string): string {
+  return `Basic ${Buffer.from(`${id}:${secret}`).toString("base64")}`;
+}
+
+export async function getToken(
+  baseUrl: string,
+  id = DEMO_CLIENT_ID,
+  secret = DEMO_CLIENT_SECRET,
+): Promise<string> {
+  const r = await request(`${baseUrl}/idp/token`, {
+    method: "POST",
+    headers: {
+      authorization: basic(id, secret),
+      "content-type": "application/x-www-form-urlencoded",
+    },
+    body: "grant_type=client_credentials",
+  });
+  if (r.status !== 200) throw new Error(`token: ${r.status} ${JSON.stringify(r.body)}`);
+  return r.body.access_token as string;
+}
+
+/** Authenticated JSON call against the API. */
+export function api(
+  baseUrl: string,
+  token: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<JsonResponse> {
+  const headers: Record<string, string> = { authorization: `Bearer ${token}` };
+  if (body !== undefined) headers["content-type"] = "application/json";
+  return request(baseUrl + path, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+}
