@@ -242,6 +242,8 @@ export class PlatformState {
   private readonly usersByTenant = new Map<string, string[]>();
   private readonly loginIndex = new Map<string, string>();
   private readonly tokens = new Map<string, { clientId: string; expiresAt: number }>();
+  /** Every access and id token ever issued, so tests can prove none leaked anywhere. */
+  private readonly issued: string[] = [];
   readonly outbox: Mail[] = [];
   private readonly mailsByToken = new Map<string, Mail>();
   private clockOffsetMs = 0;
@@ -357,6 +359,10 @@ export class PlatformState {
 
   // ---- tokens ----
 
+  issuedTokens(): readonly string[] {
+    return this.issued;
+  }
+
   issueToken(
     grantType: string | undefined,
     creds: ClientCredentials | undefined,
@@ -386,6 +392,7 @@ export class PlatformState {
     const accessToken = randomBytes(32).toString("base64url");
     if (this.tokens.size > 50_000) this.sweepTokens(now);
     this.tokens.set(accessToken, { clientId: client.clientId, expiresAt });
+    this.issued.push(accessToken);
     // Opaque JWT-shaped id_token: claims only, random signature, never the secret.
     const idToken = [
       b64url(JSON.stringify({ alg: "none", typ: "JWT" })),
@@ -399,6 +406,7 @@ export class PlatformState {
       ),
       randomBytes(16).toString("base64url"),
     ].join(".");
+    this.issued.push(idToken);
     return {
       access_token: accessToken,
       token_type: "bearer",
