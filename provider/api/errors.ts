@@ -28,8 +28,9 @@ export function redact(text: string, secrets: Iterable<string> = []): string {
     if (s.length >= 4) out = out.split(s).join(REDACTED);
   }
   for (const re of SECRET_PATTERNS) {
-    out = out.replace(re, (_m, a: string, b?: string) =>
-      b === undefined ? `${a} ${REDACTED}` : `${a}${b}${REDACTED}`,
+    // Capture groups: 1 = scheme or key name, 2 (key form only) = separator.
+    out = out.replace(re, (_m, a: string, b: unknown) =>
+      typeof b === "string" ? `${a}${b}${REDACTED}` : `${a} ${REDACTED}`,
     );
   }
   return out;

@@ -40,6 +40,8 @@ export function parseRetryAfter(header: string | undefined, now: number): number
   const v = header.trim();
   if (v === "") return undefined;
   if (/^\d+$/.test(v)) return Number(v) * 1000;
+  // Date.parse accepts bare numbers like "-3" as years; an HTTP-date always names a month.
+  if (!/[A-Za-z]{3}/.test(v)) return undefined;
   const at = Date.parse(v);
   if (Number.isNaN(at)) return undefined;
   return Math.max(0, at - now);

@@ -100,6 +100,8 @@ export class TransportError extends Error {
 
 const BEFORE_SEND_CODES = new Set([
   "ECONNREFUSED",
+  // Write failed because the peer had already closed: our small request never got through.
+  "EPIPE",
   "ENOTFOUND",
   "EAI_AGAIN",
   "EHOSTUNREACH",

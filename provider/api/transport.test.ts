@@ -1,0 +1,163 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import nock from "nock";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import {
+  AcronisApiError,
+  AcronisClient,
+  type AcronisClientOptions,
+  OutcomeUnknownError,
+} from "./index";
+
+// A real loopback server: nock cannot hold a response back or refuse a connection.
+
+type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
+
+interface Local {
+  server: Server;
+  port: number;
+  seen: string[];
+}
+
+const servers: Server[] = [];
+const clients: AcronisClient[] = [];
+
+function tokenOk(res: ServerResponse): void {
+  res.setHeader("content-type", "application/json");
+  res.end(
+    JSON.stringify({ access_token: "t", token_type: "bearer", id_token: "i", expires_in: 7200 }),
+  );
+}
+
+function userJson(id: string): string {
+  return JSON.stringify({
+    id,
+    version: 3,
+    tenant_id: "t",
+    login: id,
+    contact: { email: `${id}@x.y` },
+    activated: false,
+    enabled: true,
+    deleted_at: null,
+  });
+}
+
+async function listen(handler: Handler, port = 0): Promise<Local> {
+  const seen: string[] = [];
+  const server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (c: Buffer) => {
+      body += c.toString();
+    });
+    req.on("end", () => {
+      seen.push(`${req.method} ${req.url}`);
+      if (req.url?.endsWith("/idp/token")) tokenOk(res);
+      else handler(req, res, body);
+    });
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  return { server, port: (server.address() as AddressInfo).port, seen };
+}
+
+async function stop(s: Server): Promise<void> {
+  s.closeAllConnections();
+  await new Promise<void>((resolve) => s.close(() => resolve()));
+}
+
+function mk(port: number, opts: Partial<AcronisClientOptions> = {}): AcronisClient {
+  const c = new AcronisClient({
+    baseUrl: `http://127.0.0.1:${port}/api/2`,
+    clientId: "cid",
+    clientSecret: "secret-secret",
+    batchReads: false,
+    sleep: async () => {},
+    ...opts,
+  });
+  clients.push(c);
+  return c;
+}
+
+beforeAll(() => {
+  nock.disableNetConnect();
+  nock.enableNetConnect("127.0.0.1");
+});
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.close()));
+  await Promise.all(servers.splice(0).map((s) => (s.listening ? stop(s) : undefined)));
+});
+afterAll(() => nock.enableNetConnect());
+
+describe("concurrency", () => {
+  it("never more than maxConcurrentRequests in flight, whatever callers do", async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const local = await listen((req, res) => {
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      setTimeout(() => {
+        inFlight--;
+        res.setHeader("content-type", "application/json");
+        res.end(userJson(req.url?.split("/").pop() ?? ""));
+      }, 20);
+    });
+    const c = mk(local.port, { maxConcurrentRequests: 3 });
+    const users = await Promise.all(Array.from({ length: 30 }, (_, i) => c.getUser(`u${i}`)));
+    expect(users).toHaveLength(30);
+    expect(peak).toBe(3);
+    expect(c.peakInFlight).toBe(3);
+  });
+});
+
+describe("PUT safety", () => {
+  it("a PUT refused at connect time is retried (it never reached the server)", async () => {
+    const handler: Handler = (req, res, body) => {
+      res.setHeader("content-type", "application/json");
+      if (req.method === "PUT") res.end(userJson(JSON.parse(body).contact.email));
+      else {
+        // No kept-alive socket survives, so the PUT below needs a fresh connect.
+        res.setHeader("connection", "close");
+        res.end(JSON.stringify({ client_id: "cid", tenant_id: "t" }));
+      }
+    };
+    const first = await listen(handler);
+    let restarted: Local | undefined;
+    const sleeps: number[] = [];
+    const c = mk(first.port, {
+      sleep: async (ms) => {
+        sleeps.push(ms);
+        // Bring the server back during the first back-off.
+        restarted ??= await listen(handler, first.port);
+      },
+    });
+    await c.getClient("cid"); // token obtained
+    await stop(first.server); // now nothing listens: the next connect is refused
+    const u = await c.updateUserEmail("u1", "after-restart", 1);
+    expect(u.id).toBe("after-restart");
+    expect(sleeps).toHaveLength(1);
+    expect(first.seen.filter((s) => s.startsWith("PUT"))).toHaveLength(0);
+    expect(restarted?.seen.filter((s) => s.startsWith("PUT"))).toEqual(["PUT /api/2/users/u1"]);
+  });
+
+  it("no answer to a PUT (headers timeout) is OutcomeUnknownError after exactly one PUT", async () => {
+    const local = await listen(() => {
+      // never answer
+    });
+    const c = mk(local.port, { timeouts: { headersMs: 100 } });
+    const err = await c.updateUserEmail("u1", "x@y.z", 1).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OutcomeUnknownError);
+    expect((err as AcronisApiError).kind).toBe("outcome-unknown");
+    expect(local.seen.filter((s) => s.startsWith("PUT"))).toHaveLength(1);
+  });
+
+  it("a GET that times out is retried, then reported as kind timeout", async () => {
+    const local = await listen(() => {
+      // never answer
+    });
+    const c = mk(local.port, { timeouts: { headersMs: 100 }, retry: { maxAttempts: 2 } });
+    const err = await c.getUser("u1").catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AcronisApiError);
+    expect((err as AcronisApiError).kind).toBe("timeout");
+    expect(local.seen.filter((s) => s.startsWith("GET"))).toHaveLength(2);
+  });
+});
