@@ -14,7 +14,7 @@ import {
   pendingFrom,
   type UserEmailOutputs,
 } from "./reconcile";
-import { type ConfigLookup, loadCheckPolicy, loadSettings } from "./settings";
+import { type ConfigLookup, clientOptions, loadCheckPolicy, loadSettings } from "./settings";
 
 /**
  * The Pulumi steps of UserEmail. Each step is a short sequence: read the account, ask the
@@ -45,14 +45,7 @@ export async function configure(req: pulumi.dynamic.ConfigureRequest): Promise<v
 
 function api(): AcronisClient {
   if (!client) {
-    const settings = loadSettings(configLookup, process.env);
-    client = new AcronisClient({
-      baseUrl: settings.baseUrl,
-      clientId: settings.clientId,
-      clientSecret: settings.clientSecret,
-      maxConcurrentRequests: settings.maxConcurrentRequests,
-      batchReads: settings.batchReads,
-    });
+    client = new AcronisClient(clientOptions(loadSettings(configLookup, process.env)));
   }
   return client;
 }

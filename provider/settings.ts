@@ -1,4 +1,6 @@
 import { z } from "zod";
+import type { AcronisClientOptions } from "./api";
+import { validateBaseUrl } from "./api/url";
 
 /**
  * Provider settings, read at run time from the stack config Pulumi hands to `configure`, with
@@ -13,6 +15,9 @@ export interface Settings {
   maxConcurrentRequests: number;
   batchReads: boolean;
   allowedEmailDomains: string[];
+  requestTimeoutSeconds: number;
+  retryMaxAttempts: number;
+  retryBaseDelayMs: number;
 }
 
 /** Looks up a namespaced stack config key such as "acronis:baseUrl". */
@@ -45,6 +50,21 @@ const SOURCES: readonly Source[] = [
     config: "acronis:allowedEmailDomains",
     env: "ACRONIS_ALLOWED_EMAIL_DOMAINS",
   },
+  {
+    key: "requestTimeoutSeconds",
+    config: "acronis:requestTimeoutSeconds",
+    env: "ACRONIS_REQUEST_TIMEOUT_SECONDS",
+  },
+  {
+    key: "retryMaxAttempts",
+    config: "acronis:retryMaxAttempts",
+    env: "ACRONIS_RETRY_MAX_ATTEMPTS",
+  },
+  {
+    key: "retryBaseDelayMs",
+    config: "acronis:retryBaseDelayMs",
+    env: "ACRONIS_RETRY_BASE_DELAY_MS",
+  },
 ];
 
 function howToSet(source: Source): string {
@@ -56,16 +76,32 @@ function howToSet(source: Source): string {
 
 const DOMAIN_ENTRY = /^\.?[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/;
 
+const wholeNumber = (min: number, max: number, fallback: number) =>
+  z.coerce
+    .number({ error: `must be a whole number from ${min} to ${max}` })
+    .int(`must be a whole number from ${min} to ${max}`)
+    .min(min, `must be a whole number from ${min} to ${max}`)
+    .max(max, `must be a whole number from ${min} to ${max}`)
+    .default(fallback);
+
 const settingsSchema = z.object({
-  baseUrl: z.string().min(1),
+  baseUrl: z
+    .string()
+    .min(1)
+    .transform((raw, ctx) => {
+      try {
+        return validateBaseUrl(raw).toString().replace(/\/$/, "");
+      } catch (error) {
+        ctx.addIssue({ code: "custom", message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
   clientId: z.string().min(1),
   clientSecret: z.string().min(1),
-  maxConcurrentRequests: z.coerce
-    .number()
-    .int()
-    .min(1, "must be a whole number from 1 to 64")
-    .max(64, "must be a whole number from 1 to 64")
-    .default(8),
+  maxConcurrentRequests: wholeNumber(1, 64, 8),
+  requestTimeoutSeconds: wholeNumber(1, 600, 30),
+  retryMaxAttempts: wholeNumber(1, 10, 4),
+  retryBaseDelayMs: wholeNumber(0, 60_000, 500),
   batchReads: z
     .enum(["true", "false"], { error: 'must be "true" or "false"' })
     .default("true")
@@ -121,7 +157,7 @@ export function loadSettings(config: ConfigLookup, env: NodeJS.ProcessEnv): Sett
     if (raw[source.key] === undefined)
       return `${source.config} is not set: set it with ${howToSet(source)}`;
     // Never echo a value: the secret is among them.
-    return `${source.config} (or ${source.env}) ${issue.message}`;
+    return `${source.config} (or ${source.env}): ${issue.message}`;
   });
   throw new SettingsError(
     `Acronis provider settings are incomplete or invalid:\n- ${problems.join("\n- ")}`,
@@ -140,6 +176,20 @@ export function loadCheckPolicy(
   const parsed = settingsSchema.shape.allowedEmailDomains.safeParse(raw);
   if (parsed.success) return { allowedEmailDomains: parsed.data };
   throw new SettingsError(
-    `${source.config} (or ${source.env}) ${parsed.error.issues.map((i) => i.message).join("; ")}`,
+    `${source.config} (or ${source.env}): ${parsed.error.issues.map((i) => i.message).join("; ")}`,
   );
+}
+
+/** The API client's options for these settings: built once per host process, in configure. */
+export function clientOptions(settings: Settings): AcronisClientOptions {
+  const timeoutMs = settings.requestTimeoutSeconds * 1000;
+  return {
+    baseUrl: settings.baseUrl,
+    clientId: settings.clientId,
+    clientSecret: settings.clientSecret,
+    maxConcurrentRequests: settings.maxConcurrentRequests,
+    batchReads: settings.batchReads,
+    timeouts: { connectMs: Math.min(timeoutMs, 10_000), headersMs: timeoutMs, bodyMs: timeoutMs },
+    retry: { maxAttempts: settings.retryMaxAttempts, baseDelayMs: settings.retryBaseDelayMs },
+  };
 }

@@ -148,8 +148,9 @@ export class Engine {
       const wanted = new Set(goals.map((g) => this.urn(g)));
       const steps = goals.map((goal) => {
         const urn = this.urn(goal);
-        return this.step(kind, goal.name, urn, "same", async () => {
+        return this.step(kind, goal.name, urn, "same", async (planned) => {
           const old = this.find(urn);
+          planned.op = old ? "update" : "create";
           const checked = await this.host.check(urn, old?.inputs ?? {}, goal.inputs);
           if (checked.failures.length > 0) {
             throw new Error(checked.failures.map((f) => `${f.property}: ${f.reason}`).join("; "));
@@ -170,6 +171,7 @@ export class Engine {
           }
           const diff = await this.host.diff(urn, old.id, old.outputs, inputs);
           if (diff.replaces.length > 0) {
+            planned.op = "replace";
             if (!apply) return { op: "replace" as const };
             // Create-before-delete, Pulumi's default for replacements.
             const created = await this.host.create(urn, inputs);
@@ -221,11 +223,12 @@ export class Engine {
     name: string,
     urn: string,
     plannedOp: Op,
-    body: () => Promise<{ op: Op; outputs?: Props }>,
+    body: (planned: { op: Op }) => Promise<{ op: Op; outputs?: Props }>,
   ): Promise<StepResult> {
     let result: StepResult;
+    const planned = { op: plannedOp };
     try {
-      const done = await body();
+      const done = await body(planned);
       result = {
         name,
         urn,
@@ -236,7 +239,7 @@ export class Engine {
     } catch (error) {
       const message =
         error instanceof HostCallError || error instanceof Error ? error.message : String(error);
-      result = { name, urn, op: plannedOp, ok: false, error: message };
+      result = { name, urn, op: planned.op, ok: false, error: message };
     }
     this.options.onStep?.(result, kind);
     return result;
