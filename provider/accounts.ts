@@ -1,0 +1,480 @@
+import { readFileSync } from "node:fs";
+import * as pulumi from "@pulumi/pulumi";
+import { LineCounter, parseDocument, type Document as YamlDocument } from "yaml";
+import { z } from "zod";
+import { AcronisClient } from "./api";
+import { parseDuration } from "./duration";
+import { normalizeEmail } from "./email";
+import { type ConfigLookup, loadSettings } from "./settings";
+import { UserEmail } from "./userEmail";
+
+/**
+ * The accounts file: a YAML list of desired emails, each naming its account by `id` or by
+ * `login` + `tenant`. Parsing is pure and reports every problem at once with file:line:col, so a
+ * bad file is rejected before anything is sent to the platform. Login entries are then resolved
+ * to ids through an injected search function, and one UserEmail is declared per account under a
+ * name derived from the account id, so the order of the file never matters to the stack.
+ *
+ *   accounts:
+ *     - id: 20000000-0000-4000-8000-000000000002
+ *       email: alice@example.com
+ *     - login: bob
+ *       tenant: 10000000-0000-4000-8000-000000000002
+ *       email: bob@example.com
+ *       resendAfter: 48h
+ */
+
+export interface Location {
+  file: string;
+  line: number;
+  col: number;
+}
+
+export type AccountRef = { by: "id"; id: string } | { by: "login"; login: string; tenant: string };
+
+/** One valid entry of the file, normalised (lower-case ids, normalised email, canonical duration). */
+export interface AccountEntry {
+  account: AccountRef;
+  email: string;
+  resendAfter?: string;
+  /** How messages name the entry: its id or its login. */
+  label: string;
+  location: Location;
+}
+
+/** An entry whose account is known by id. */
+export interface ResolvedAccount {
+  userId: string;
+  email: string;
+  resendAfter?: string;
+  entry: AccountEntry;
+}
+
+/** Every problem found in an accounts file, one line each: `file:line:col: entry x: property: ...`. */
+export class AccountsFileError extends Error {
+  override name = "AccountsFileError";
+  constructor(
+    readonly file: string,
+    readonly problems: readonly string[],
+  ) {
+    super(
+      `${file}: ${problems.length} problem${problems.length === 1 ? "" : "s"}; nothing was sent to the platform:\n  ${problems.join("\n  ")}`,
+    );
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const ENTRY_KEYS = ["id", "login", "tenant", "email", "resendAfter"] as const;
+
+/** Describes a wrong value; strings are echoed only when asked, as they may be addresses. */
+function kindOf(value: unknown, echo = false): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "a mapping";
+  if (typeof value === "string") return echo ? `"${value}"` : "a string";
+  return `${typeof value} ${String(value)}`;
+}
+
+/** zod's own messages name JS types; these say what the file should contain instead. */
+function expected(what: string) {
+  return (issue: { input: unknown }) =>
+    issue.input === undefined
+      ? `is required (${what})`
+      : `expected ${what}, got ${kindOf(issue.input)}`;
+}
+
+const uuidField = (what: string) =>
+  z
+    .string({ error: expected(what) })
+    .trim()
+    .toLowerCase()
+    .regex(UUID, { error: (issue) => `expected ${what}, got ${kindOf(issue.input, true)}` });
+
+const entrySchema = z.strictObject({
+  id: uuidField("the account's UUID (8-4-4-4-12 hex digits)").optional(),
+  login: z
+    .string({ error: expected("the account's login, a string") })
+    .trim()
+    .min(1, "must not be empty")
+    .optional(),
+  tenant: uuidField("the UUID of the tenant to search the login in").optional(),
+  email: z.string({ error: expected("an email address") }).transform((raw, ctx) => {
+    const result = normalizeEmail(raw);
+    if (result.ok) return result.email;
+    ctx.addIssue({ code: "custom", message: `expected an email address: ${result.reason}` });
+    return z.NEVER;
+  }),
+  resendAfter: z
+    .string({ error: expected('a duration such as "24h" or "1h30m"') })
+    .transform((raw, ctx) => {
+      const result = parseDuration(raw);
+      if (result.ok) return result.text;
+      ctx.addIssue({ code: "custom", message: result.reason });
+      return z.NEVER;
+    })
+    .optional(),
+});
+
+type Path = readonly (string | number)[];
+
+/** Positions of nodes in the parsed document, for messages. */
+class Locator {
+  constructor(
+    readonly file: string,
+    private readonly doc: YamlDocument,
+    private readonly lines: LineCounter,
+  ) {}
+
+  at(offset: number): Location {
+    const pos = this.lines.linePos(offset);
+    return { file: this.file, line: pos.line, col: pos.col };
+  }
+
+  /** The node at `path`, or its closest existing ancestor (a missing key has no node). */
+  node(path: Path): Location {
+    for (let p = [...path]; ; p = p.slice(0, -1)) {
+      const node =
+        p.length === 0 ? this.doc.contents : (this.doc.getIn(p, true) as unknown as YamlNodeLike);
+      const range = (node as YamlNodeLike | null | undefined)?.range;
+      if (range) return this.at(range[0]);
+      if (p.length === 0) return { file: this.file, line: 1, col: 1 };
+    }
+  }
+
+  /** The key of `key` in the mapping at `path` (where an unknown key is). */
+  key(path: Path, key: string): Location {
+    const map = (path.length === 0 ? this.doc.contents : this.doc.getIn(path, true)) as
+      | { items?: { key?: YamlNodeLike & { value?: unknown } }[] }
+      | undefined;
+    const pair = map?.items?.find((item) => item.key?.value === key);
+    const range = pair?.key?.range;
+    return range ? this.at(range[0]) : this.node(path);
+  }
+}
+
+interface YamlNodeLike {
+  range?: [number, number, number];
+}
+
+interface Problem {
+  where: Location;
+  text: string;
+}
+
+function format(p: Problem): string {
+  return `${p.where.file}:${p.where.line}:${p.where.col}: ${p.text}`;
+}
+
+function sorted(problems: Problem[]): string[] {
+  return problems
+    .sort((a, b) => a.where.line - b.where.line || a.where.col - b.where.col)
+    .map(format);
+}
+
+function entryLabel(raw: unknown, index: number): string {
+  const record = (raw ?? {}) as Record<string, unknown>;
+  if (typeof record.id === "string" && record.id.trim() !== "") return record.id.trim();
+  if (typeof record.login === "string" && record.login.trim() !== "") return record.login.trim();
+  return `#${index + 1}`;
+}
+
+/**
+ * Parses and validates an accounts file. Returns its entries in file order, or throws one
+ * AccountsFileError listing every problem (YAML syntax, types, missing or unknown keys, bad emails
+ * and durations, duplicate accounts), each as `file:line:col: entry <id|login>: <property>: ...`.
+ */
+export function parseAccountsYaml(text: string, fileName: string): AccountEntry[] {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  const locate = new Locator(fileName, doc, lines);
+  const problems: Problem[] = [];
+
+  if (doc.errors.length > 0) {
+    for (const error of doc.errors) {
+      // The first line only: the rest quotes the file back, which may hold addresses.
+      problems.push({
+        where: locate.at(error.pos[0]),
+        text: `YAML: ${error.message.split("\n")[0]?.replace(/ at line \d+, column \d+:?$/, "")}`,
+      });
+    }
+    throw new AccountsFileError(fileName, sorted(problems));
+  }
+
+  const root: unknown = doc.toJS();
+  const rootIsMap = root !== null && typeof root === "object" && !Array.isArray(root);
+  if (!rootIsMap || !Array.isArray((root as { accounts?: unknown }).accounts)) {
+    const got = rootIsMap ? (root as { accounts?: unknown }).accounts : root;
+    problems.push({
+      where: locate.node(rootIsMap ? ["accounts"] : []),
+      text:
+        got === undefined || got === null
+          ? "accounts: is required (a list of entries with id or login + tenant, and email)"
+          : `accounts: expected a list of entries, got ${kindOf(got)}`,
+    });
+  }
+  if (rootIsMap) {
+    for (const key of Object.keys(root as object)) {
+      if (key !== "accounts") {
+        problems.push({
+          where: locate.key([], key),
+          text: `${key}: unknown key (the file has one key, "accounts")`,
+        });
+      }
+    }
+  }
+  if (problems.length > 0) throw new AccountsFileError(fileName, sorted(problems));
+
+  const rawEntries = (root as { accounts: unknown[] }).accounts;
+  const entries: AccountEntry[] = [];
+  const seenIds = new Map<string, Location>();
+  const seenLogins = new Map<string, Location>();
+
+  rawEntries.forEach((raw, index) => {
+    const path = ["accounts", index];
+    const problemsBefore = problems.length;
+    const label = entryLabel(raw, index);
+    const report = (property: string, what: string, where?: Location) =>
+      problems.push({
+        where: where ?? locate.node([...path, property]),
+        text: `entry ${label}: ${property}: ${what}`,
+      });
+
+    if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
+      problems.push({
+        where: locate.node(path),
+        text: `entry ${label}: expected a mapping with id or login + tenant, and email; got ${kindOf(raw)}`,
+      });
+      return;
+    }
+    const record = raw as Record<string, unknown>;
+    const parsed = entrySchema.safeParse(record);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) {
+        if (issue.code === "unrecognized_keys") {
+          for (const key of issue.keys) {
+            report(key, `unknown key (expected ${ENTRY_KEYS.join(", ")})`, locate.key(path, key));
+          }
+        } else {
+          report(String(issue.path[0] ?? "entry"), issue.message);
+        }
+      }
+    }
+
+    // Which account the entry names: checked on the raw keys, so these are reported even when a
+    // value above is malformed.
+    const has = (key: string) => record[key] !== undefined;
+    if (!has("id") && !has("login")) {
+      report("id", "one of id or login (+ tenant) is required", locate.node(path));
+    } else if (has("id") && has("login")) {
+      report("login", "give either id or login, not both");
+    } else if (has("login") && !has("tenant")) {
+      report(
+        "tenant",
+        "is required with login (the UUID of the tenant to search)",
+        locate.node(path),
+      );
+    } else if (has("id") && has("tenant")) {
+      report("tenant", "is only used with login; remove it, the id names the account already");
+    }
+    if (!parsed.success || problems.length > problemsBefore) return;
+
+    const data = parsed.data;
+    const location = locate.node(path);
+    let account: AccountRef;
+    if (data.id !== undefined) {
+      account = { by: "id", id: data.id };
+      const first = seenIds.get(data.id);
+      if (first) report("id", `duplicate account: already listed at line ${first.line}`);
+      else seenIds.set(data.id, location);
+    } else {
+      const login = data.login as string;
+      const tenant = data.tenant as string;
+      account = { by: "login", login, tenant };
+      const key = `${tenant}/${login.toLowerCase()}`;
+      const first = seenLogins.get(key);
+      if (first) {
+        report("login", `duplicate account: already listed at line ${first.line} for this tenant`);
+      } else seenLogins.set(key, location);
+    }
+    entries.push({
+      account,
+      email: data.email,
+      ...(data.resendAfter !== undefined ? { resendAfter: data.resendAfter } : {}),
+      label,
+      location,
+    });
+  });
+
+  if (problems.length > 0) throw new AccountsFileError(fileName, sorted(problems));
+  return entries;
+}
+
+/** What resolution needs from the API: GET /search, users only. */
+export type FindUsers = (
+  tenantId: string,
+  text: string,
+) => Promise<readonly { id: string; login: string }[]>;
+
+/** How many search results to ask for: the platform matches by word prefix ("bob" finds "bobby"). */
+export const SEARCH_LIMIT = 50;
+
+/**
+ * Turns login entries into ids: exactly one user in the tenant's subtree whose login equals the
+ * entry's, case-insensitively. Id entries pass through without a call. All entries are resolved
+ * before any error is thrown, so one run reports every unresolvable login.
+ */
+export async function resolveAccounts(
+  entries: readonly AccountEntry[],
+  findUsers?: FindUsers,
+): Promise<ResolvedAccount[]> {
+  const problems: Problem[] = [];
+  const resolved = await Promise.all(
+    entries.map(async (entry): Promise<ResolvedAccount | null> => {
+      const base = {
+        email: entry.email,
+        entry,
+        ...(entry.resendAfter !== undefined ? { resendAfter: entry.resendAfter } : {}),
+      };
+      if (entry.account.by === "id") return { userId: entry.account.id, ...base };
+      const { login, tenant } = entry.account;
+      const fail = (what: string) => {
+        problems.push({ where: entry.location, text: `entry ${entry.label}: login: ${what}` });
+        return null;
+      };
+      if (!findUsers) return fail("cannot be resolved: no API client was given");
+      let found: readonly { id: string; login: string }[];
+      try {
+        found = await findUsers(tenant, login);
+      } catch (error) {
+        return fail(
+          `searching tenant ${tenant} failed: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
+      const matches = found.filter((u) => u.login.toLowerCase() === login.toLowerCase());
+      const [only] = matches;
+      if (matches.length === 1 && only) return { userId: only.id.toLowerCase(), ...base };
+      if (matches.length === 0) {
+        const cut =
+          found.length >= SEARCH_LIMIT ? ` (the search hit its limit of ${SEARCH_LIMIT})` : "";
+        return fail(
+          `no user with login "${login}" in tenant ${tenant} or below${cut}; check the login and tenant, or name the account by id`,
+        );
+      }
+      return fail(
+        `${matches.length} users have login "${login}" under tenant ${tenant} (${matches.map((m) => m.id).join(", ")}); name the account by id`,
+      );
+    }),
+  );
+
+  // A login and an id (or two logins in different tenants) may name the same account.
+  const byId = new Map<string, ResolvedAccount>();
+  for (const account of resolved) {
+    if (account === null) continue;
+    const first = byId.get(account.userId);
+    if (first) {
+      problems.push({
+        where: account.entry.location,
+        text: `entry ${account.entry.label}: ${account.entry.account.by}: duplicate account: ${account.userId} is already listed at line ${first.entry.location.line}`,
+      });
+    } else byId.set(account.userId, account);
+  }
+  const file = entries[0]?.location.file ?? "accounts";
+  if (problems.length > 0) throw new AccountsFileError(file, sorted(problems));
+  return resolved as ResolvedAccount[];
+}
+
+/**
+ * The resource name of an account: derived from its id alone, so reordering the file, or switching
+ * an entry from login to id, changes nothing in the stack.
+ */
+export function resourceName(userId: string, prefix = "user-"): string {
+  return `${prefix}${userId.toLowerCase().replace(/[^a-z0-9-]/g, "-")}`;
+}
+
+export interface DeclareOptions {
+  /** Prefix of every resource name (default "user-"); set it when a program reads two files. */
+  namePrefix?: string;
+  resourceOptions?: pulumi.CustomResourceOptions;
+}
+
+export interface DeclaredUserEmail {
+  name: string;
+  userId: string;
+  /** The entry's id or login, as written in the file. */
+  label: string;
+  resource: UserEmail;
+}
+
+export function declareUserEmails(
+  accounts: readonly ResolvedAccount[],
+  options: DeclareOptions = {},
+): DeclaredUserEmail[] {
+  return accounts.map((account) => {
+    const name = resourceName(account.userId, options.namePrefix);
+    const resource = new UserEmail(
+      name,
+      {
+        userId: account.userId,
+        email: account.email,
+        ...(account.resendAfter !== undefined ? { resendAfter: account.resendAfter } : {}),
+      },
+      options.resourceOptions,
+    );
+    return { name, userId: account.userId, label: account.entry.label, resource };
+  });
+}
+
+/**
+ * Stack config as the program sees it, for `loadSettings`. `Config.get` returns a secret's
+ * plaintext (Pulumi decrypts config before the program runs); it is only handed to our API
+ * client, never to a resource or an output, so it cannot reach state.
+ */
+export function pulumiConfigLookup(): ConfigLookup {
+  return (key) => {
+    const colon = key.indexOf(":");
+    if (colon < 0) return new pulumi.Config().get(key);
+    return new pulumi.Config(key.slice(0, colon)).get(key.slice(colon + 1));
+  };
+}
+
+export interface FromFileOptions extends DeclareOptions {
+  /** Search function for login entries; default: an API client built from config and env. */
+  findUsers?: FindUsers;
+  /** Default: the stack config (`acronis:*`). */
+  config?: ConfigLookup;
+  /** Default: process.env (ACRONIS_BASE_URL, ACRONIS_CLIENT_ID, ACRONIS_CLIENT_SECRET, ...). */
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Reads an accounts file and declares one UserEmail per entry. A file with only id entries makes
+ * no API call; login entries are resolved with one search each, through a client closed after.
+ */
+export async function userEmailsFromFile(
+  file: string,
+  options: FromFileOptions = {},
+): Promise<DeclaredUserEmail[]> {
+  const entries = parseAccountsYaml(readFileSync(file, "utf8"), file);
+  let findUsers = options.findUsers;
+  let client: AcronisClient | undefined;
+  if (!findUsers && entries.some((e) => e.account.by === "login")) {
+    const settings = loadSettings(
+      options.config ?? pulumiConfigLookup(),
+      options.env ?? process.env,
+    );
+    const api = new AcronisClient({
+      baseUrl: settings.baseUrl,
+      clientId: settings.clientId,
+      clientSecret: settings.clientSecret,
+      maxConcurrentRequests: settings.maxConcurrentRequests,
+      batchReads: false,
+    });
+    client = api;
+    findUsers = (tenant, text) => api.findUsers(tenant, text, SEARCH_LIMIT);
+  }
+  try {
+    return declareUserEmails(await resolveAccounts(entries, findUsers), options);
+  } finally {
+    await client?.close();
+  }
+}
