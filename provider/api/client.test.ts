@@ -287,7 +287,7 @@ describe("retry", () => {
       sleep: (ms) => new Promise<void>((resolve) => pending.push({ ms, resolve })),
     });
     const a = c.getUser("u1");
-    while (pending.length < 2) await new Promise((r) => setTimeout(r, 5));
+    for (let i = 0; i < 200 && pending.length < 2; i++) await new Promise((r) => setTimeout(r, 5));
     const b = c.getClient("c");
     await new Promise((r) => setTimeout(r, 100));
     expect(clientsHit).toHaveLength(0); // held back by the pause

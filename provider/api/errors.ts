@@ -13,10 +13,12 @@ const REDACTED = "[REDACTED]";
 
 // Generic shapes that carry credentials even when we do not know the exact value
 // (e.g. a token from another client instance, or a header echoed by a proxy).
-const SECRET_PATTERNS: readonly RegExp[] = [
-  /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{4,}/gi,
-  /\b(client_secret|access_token|refresh_token|id_token|password)(["']?\s*[:=]\s*["']?)[^"'&\s,}]+/gi,
-];
+function secretPatterns(): RegExp[] {
+  return [
+    /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{4,}/gi,
+    /\b(client_secret|access_token|refresh_token|id_token|password)(["']?\s*[:=]\s*["']?)[^"'&\s,}]+/gi,
+  ];
+}
 
 /**
  * Replaces known secret values and credential-looking fragments with [REDACTED].
@@ -27,7 +29,7 @@ export function redact(text: string, secrets: Iterable<string> = []): string {
   for (const s of secrets) {
     if (s.length >= 4) out = out.split(s).join(REDACTED);
   }
-  for (const re of SECRET_PATTERNS) {
+  for (const re of secretPatterns()) {
     // Capture groups: 1 = scheme or key name, 2 (key form only) = separator.
     out = out.replace(re, (_m, a: string, b: unknown) =>
       typeof b === "string" ? `${a}${b}${REDACTED}` : `${a} ${REDACTED}`,

@@ -98,7 +98,8 @@ export class TransportError extends Error {
   }
 }
 
-const BEFORE_SEND_CODES = new Set([
+// Plain arrays rather than Sets: module-level values may be captured by Pulumi closure serialization.
+const BEFORE_SEND_CODES: readonly string[] = [
   "ECONNREFUSED",
   // Write failed because the peer had already closed: our small request never got through.
   "EPIPE",
@@ -114,14 +115,18 @@ const BEFORE_SEND_CODES = new Set([
   "SELF_SIGNED_CERT_IN_CHAIN",
   "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
   "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
-]);
-const TIMEOUT_CODES = new Set([
+];
+const TIMEOUT_CODES: readonly string[] = [
   "UND_ERR_CONNECT_TIMEOUT",
   "UND_ERR_HEADERS_TIMEOUT",
   "UND_ERR_BODY_TIMEOUT",
   "ETIMEDOUT",
-]);
-const FATAL_CODES = new Set(["UND_ERR_DESTROYED", "UND_ERR_CLOSED", "UND_ERR_INVALID_ARG"]);
+];
+const FATAL_CODES: readonly string[] = [
+  "UND_ERR_DESTROYED",
+  "UND_ERR_CLOSED",
+  "UND_ERR_INVALID_ARG",
+];
 
 function errorCode(e: unknown, depth = 0): string | undefined {
   if (depth > 3 || e === null || typeof e !== "object") return undefined;
@@ -138,9 +143,9 @@ function errorCode(e: unknown, depth = 0): string | undefined {
 export function classifyTransportError(e: unknown): TransportError {
   const code = errorCode(e);
   const phase: FailurePhase =
-    code !== undefined && BEFORE_SEND_CODES.has(code) ? "before-send" : "after-send";
-  const timeout = code !== undefined && TIMEOUT_CODES.has(code);
-  const fatal = code !== undefined && FATAL_CODES.has(code);
+    code !== undefined && BEFORE_SEND_CODES.includes(code) ? "before-send" : "after-send";
+  const timeout = code !== undefined && TIMEOUT_CODES.includes(code);
+  const fatal = code !== undefined && FATAL_CODES.includes(code);
   return new TransportError(phase, timeout, fatal, code, { cause: e });
 }
 
