@@ -178,6 +178,21 @@ describe("token", () => {
     expect(JSON.stringify(err) + inspect(err)).not.toContain(SECRET);
     expect(c.stats.tokenRequests).toBe(1);
   });
+
+  it("remembers a refusal of the credentials: later calls fail at once, no login storm", async () => {
+    const scope = nock(ORIGIN);
+    scope
+      .post("/api/2/idp/token")
+      .times(2)
+      .reply(401, { error: "access_denied", error_description: "invalid client credentials" });
+    const c = mk({ batchReads: false });
+    const first = await rejection(c.getUser("u1"));
+    const later = await rejection(c.getUser("u2"));
+    expect(later.kind).toBe("auth");
+    expect(later.message).toBe(first.message);
+    expect(c.stats.tokenRequests).toBe(1);
+    expect(scope.pendingMocks()).toHaveLength(1);
+  });
 });
 
 describe("retry", () => {

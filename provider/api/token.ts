@@ -1,3 +1,5 @@
+import { AcronisApiError } from "./errors";
+
 /** Result of one client-credentials exchange. */
 export interface IssuedToken {
   accessToken: string;
@@ -36,6 +38,12 @@ export function renewAt(token: IssuedToken): number {
 export class TokenCache {
   private current: IssuedToken | undefined;
   private inflight: Promise<IssuedToken> | undefined;
+  /**
+   * The token endpoint's refusal of our credentials. Kept for the life of the client: wrong
+   * credentials do not fix themselves mid-run, and asking again for every resource would be a
+   * storm of failed logins against the platform.
+   */
+  private refused: AcronisApiError | undefined;
 
   constructor(
     private readonly fetchToken: () => Promise<IssuedToken>,
@@ -46,6 +54,7 @@ export class TokenCache {
   readonly seen = new Set<string>();
 
   async get(): Promise<string> {
+    if (this.refused) throw this.refused;
     const cur = this.current;
     if (cur !== undefined && this.now() < renewAt(cur)) return cur.accessToken;
     this.inflight ??= this.fetchToken()
@@ -53,6 +62,10 @@ export class TokenCache {
         this.seen.add(t.accessToken);
         this.current = t;
         return t;
+      })
+      .catch((error: unknown) => {
+        if (error instanceof AcronisApiError && error.kind === "auth") this.refused = error;
+        throw error;
       })
       .finally(() => {
         this.inflight = undefined;
