@@ -1,0 +1,296 @@
+import * as path from "node:path";
+import {
+  DEMO_CLIENT_ID,
+  DEMO_CLIENT_SECRET,
+  defaultSeed,
+  type OutboxMail,
+  type RunningEmulator,
+  startEmulator,
+} from "../emulator";
+import { Engine, type Goal, type Op, type RunResult } from "../test/engine/engine";
+import { ProviderHost } from "../test/engine/host";
+import { evaluateProgram } from "../test/engine/program";
+import { createWorkspace, REPO_ROOT, USER_EMAIL_TYPE } from "../test/engine/workspace";
+import { formatRun, installProgramFiles, Progress, readProjectFile } from "./report";
+
+/**
+ * `npm start`: the root program run end to end on the embedded emulator, as a platform engineer
+ * would run it with the Pulumi CLI: preview, up, wait for a user to open a confirmation link,
+ * preview and up again until nothing is left to do. Each step's outcome is checked against what
+ * the seed and accounts.yaml imply; the exit code is 0 only when every step behaved.
+ */
+
+const STACK = "demo";
+const PROGRAM_FILES = ["index.ts", "Pulumi.yaml", "accounts.yaml"];
+
+class DemoFailure extends Error {
+  override name = "DemoFailure";
+}
+
+function expect(condition: boolean, what: string): void {
+  if (!condition) throw new DemoFailure(what);
+}
+
+const print = (line = "") => process.stdout.write(`${line}\n`);
+
+function banner(text: string): void {
+  print();
+  print(`━━ ${text} ${"━".repeat(Math.max(3, 92 - text.length))}`);
+}
+
+interface Account {
+  name: string;
+  userId: string;
+  login: string;
+  /** The address the file asks for (already normalised by the loader). */
+  desired: string;
+  activated: boolean;
+  /** Whether the platform already held the desired address before the first `up`. */
+  alreadyRight: boolean;
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  banner("1. Platform: the embedded Acronis emulator with the demo seed");
+  const emulator = await startEmulator({ seed: defaultSeed });
+  let host: ProviderHost | undefined;
+  try {
+    const users = defaultSeed.users ?? [];
+    print(
+      `Emulator at ${emulator.baseUrl}: ${users.length} accounts, ` +
+        `${users.filter((u) => u.activated).length} activated (an email change needs the user's confirmation), ` +
+        `${users.filter((u) => !u.activated).length} not activated (the change applies at once).`,
+    );
+
+    banner("2. Program: accounts.yaml -> one UserEmail per entry");
+    const workspace = await createWorkspace(STACK);
+    await installProgramFiles(REPO_ROOT, PROGRAM_FILES, workspace.dir);
+    const project = readProjectFile(path.join(workspace.dir, "Pulumi.yaml"));
+    // What `pulumi config set` would have put in Pulumi.demo.yaml.
+    const config = {
+      ...project.config,
+      "acronis:baseUrl": emulator.baseUrl,
+      "acronis:clientId": DEMO_CLIENT_ID,
+      "acronis:clientSecret": DEMO_CLIENT_SECRET,
+    };
+    const before = await emulator.control.requests();
+    const goals = await evaluateProgram(workspace.dir, {
+      project: project.name,
+      stack: STACK,
+      config,
+      secretKeys: ["acronis:clientSecret"],
+    });
+    const searches = (await emulator.control.requests()).counts["GET /api/2/search"] ?? 0;
+    const accounts = await describeAccounts(emulator, goals);
+    expect(
+      goals.length === 5 && goals.every((g) => g.type === USER_EMAIL_TYPE),
+      `the program declared ${goals.length} resources; accounts.yaml has 5 entries`,
+    );
+    expect(
+      searches - (before.counts["GET /api/2/search"] ?? 0) === 3,
+      `the program made ${searches} searches; accounts.yaml has 3 login entries`,
+    );
+    print(
+      `Declared ${goals.length} UserEmail resources (3 logins resolved with GET /search); names come from the account id:`,
+    );
+    for (const a of accounts) print(`    ${a.name}  ${a.login}`);
+
+    host = await ProviderHost.start({ cwd: workspace.dir, project: project.name });
+    await host.configure(config);
+    const diagnostics: string[] = [];
+    const liveHost = host;
+    const progress = new Progress(print);
+    const engine = new Engine(host, {
+      project: project.name,
+      stack: STACK,
+      onStep: (step) => progress.step(step),
+    });
+    const labels = new Map(accounts.map((a) => [a.name, a.login]));
+
+    const run = async (kind: "preview" | "up"): Promise<RunResult> => {
+      const lineCount = liveHost.output.length;
+      print();
+      progress.start(kind, goals.length);
+      const result = await engine[kind](goals);
+      progress.stop();
+      // Let the host's last console lines arrive before printing them.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      diagnostics.splice(0, diagnostics.length);
+      for (const o of liveHost.output.slice(lineCount)) diagnostics.push(o.line);
+      print(formatRun(result, STACK, { labels, finishedAt: progress.finishedAt, diagnostics }));
+      const failed = result.steps.filter((s) => !s.ok);
+      expect(
+        failed.length === 0,
+        `${kind} failed for ${failed.map((s) => `${s.name}: ${s.error}`).join("; ")}`,
+      );
+      return result;
+    };
+    const opsOf = (result: RunResult, op: Op) =>
+      result.steps
+        .filter((s) => s.op === op)
+        .map((s) => s.name)
+        .sort();
+    const names = (list: Account[]) => list.map((a) => a.name).sort();
+    const mailCount = async () => (await emulator.control.outbox()).length;
+    const putCount = async () =>
+      (await emulator.control.requests()).counts["PUT /api/2/users/{id}"] ?? 0;
+
+    const mustConfirm = accounts.filter((a) => a.activated && !a.alreadyRight);
+    const changeAtOnce = accounts.filter((a) => !a.activated && !a.alreadyRight);
+
+    banner("3. pulumi preview: every account is new to the stack");
+    const preview1 = await run("preview");
+    expect(
+      opsOf(preview1, "create").length === accounts.length,
+      `preview should plan ${accounts.length} creates, planned ${opsOf(preview1, "create").length}`,
+    );
+    expect((await putCount()) === 0, "preview must not change anything on the platform");
+
+    banner("4. pulumi up: adopt the accounts and ask for the new addresses");
+    const up1 = await run("up");
+    expect(opsOf(up1, "create").length === accounts.length, "up should create every resource");
+    printStatus(engine, accounts);
+    expectStatuses(engine, accounts, new Set(names(mustConfirm)));
+    const mails = await emulator.control.outbox();
+    expect(
+      mails.length === mustConfirm.length &&
+        mustConfirm.every((a) =>
+          mails.some((m) => m.userId === a.userId && m.requestedEmail === a.desired),
+        ),
+      `expected one confirmation mail per activated account (${mustConfirm.length}), found ${mails.length}`,
+    );
+    expect(
+      (await putCount()) === mustConfirm.length + changeAtOnce.length,
+      "up should send exactly one PUT per account whose email differs",
+    );
+
+    banner("5. Pending confirmations (mailed to each account's current address)");
+    for (const mail of mails) {
+      const account = accounts.find((a) => a.userId === mail.userId);
+      print(
+        `    ${account?.login ?? mail.userId}: link for ${mail.requestedEmail} sent ${mail.sentAt}, not opened yet`,
+      );
+    }
+
+    banner("6. pulumi preview / up while confirmations are pending");
+    print(
+      "The preview shows each pending account as `~ update` (the platform still has the old address);\n" +
+        "`up` records it as still pending and sends nothing new until resendAfter has passed.",
+    );
+    const preview2 = await run("preview");
+    expect(
+      same(opsOf(preview2, "update"), names(mustConfirm)),
+      `preview should show exactly the pending accounts as updates, showed ${opsOf(preview2, "update").join(", ")}`,
+    );
+    const putsBefore = await putCount();
+    await run("up");
+    expect((await mailCount()) === mails.length, "up must not send a new link before resendAfter");
+    expect((await putCount()) === putsBefore, "up must not PUT while a confirmation is pending");
+    expectStatuses(engine, accounts, new Set(names(mustConfirm)));
+
+    const pending = [...mails];
+    let round = 7;
+    while (pending.length > 0) {
+      const mail = pending.shift() as OutboxMail;
+      const account = accounts.find((a) => a.userId === mail.userId) as Account;
+      banner(`${round++}. ${account.login} opens the confirmation link`);
+      const opened = await emulator.control.confirm(mail);
+      expect(opened.ok, `opening ${account.login}'s link answered HTTP ${opened.status}`);
+      print(`    ${account.login}: link opened; the platform now holds the new address.`);
+      const stillPending = mustConfirm.filter((a) => pending.some((m) => m.userId === a.userId));
+
+      const preview = await run("preview");
+      expect(
+        same(opsOf(preview, "update"), names([account, ...stillPending])),
+        "preview should show the confirmed account (to record it) and the still pending ones",
+      );
+      const puts = await putCount();
+      await run("up");
+      expect((await putCount()) === puts, "recording a confirmation must not PUT again");
+      printStatus(engine, accounts);
+      expectStatuses(engine, accounts, new Set(names(stillPending)));
+    }
+
+    banner(`${round}. pulumi preview: the stack is clean`);
+    const last = await run("preview");
+    expect(
+      last.steps.every((s) => s.op === "same"),
+      `the final preview should show no changes, showed ${last.steps
+        .filter((s) => s.op !== "same")
+        .map((s) => `${s.name} ${s.op}`)
+        .join(", ")}`,
+    );
+    expect(
+      (await mailCount()) === mails.length,
+      "no confirmation link should have been sent twice",
+    );
+
+    print();
+    print(
+      `✓ Every step behaved as expected (${((performance.now() - started) / 1000).toFixed(1)}s). ` +
+        `${accounts.length} accounts synced: ${changeAtOnce.length} changed at once, ` +
+        `${mustConfirm.length} after confirmation, ${accounts.length - changeAtOnce.length - mustConfirm.length} already right.`,
+    );
+  } finally {
+    await host?.stop();
+    await emulator.close();
+  }
+}
+
+function same(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+async function describeAccounts(emulator: RunningEmulator, goals: Goal[]): Promise<Account[]> {
+  return Promise.all(
+    goals.map(async (goal) => {
+      const userId = String(goal.inputs.userId);
+      const desired = String(goal.inputs.email);
+      const user = await emulator.control.getUser(userId);
+      expect(goal.name === `user-${userId}`, `${goal.name} is not named after its account`);
+      return {
+        name: goal.name,
+        userId,
+        login: user.login,
+        desired,
+        activated: user.activated,
+        alreadyRight: user.contact.email.toLowerCase() === desired.toLowerCase(),
+      };
+    }),
+  ).then((list) => list.sort((a, b) => a.login.localeCompare(b.login)));
+}
+
+function printStatus(engine: Engine, accounts: Account[]): void {
+  print();
+  print("Accounts:");
+  for (const a of accounts) {
+    const out = engine.resource(a.name)?.outputs ?? {};
+    const status = String(out.status ?? "unknown");
+    const detail =
+      status === "pendingConfirmation"
+        ? `link sent ${String(out.confirmationRequestedAt)}; the user has not opened it`
+        : status === "synced"
+          ? `platform holds the desired address (version ${String(out.version)})`
+          : "the platform holds another address";
+    print(`    ${a.login.padEnd(8)} ${status.padEnd(20)} ${detail}`);
+  }
+}
+
+function expectStatuses(engine: Engine, accounts: Account[], pendingNames: Set<string>): void {
+  for (const a of accounts) {
+    const status = engine.resource(a.name)?.outputs.status;
+    const want = pendingNames.has(a.name) ? "pendingConfirmation" : "synced";
+    expect(status === want, `${a.login} should be ${want}, is ${String(status)}`);
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(
+      `\n✗ npm start failed: ${message}\n${error instanceof DemoFailure ? "" : `${(error as Error).stack ?? ""}\n`}`,
+    );
+    process.exit(1);
+  },
+);

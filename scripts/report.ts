@@ -1,0 +1,216 @@
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { parse as parseYaml } from "yaml";
+import type { Op, RunKind, RunResult, StepResult } from "../test/engine/engine";
+import { installProgram } from "../test/engine/program";
+
+/**
+ * Helpers shared by `npm start` and the program tests: putting a Pulumi program into a harness
+ * workspace the way `pulumi up` sees it, and printing engine runs the way the Pulumi CLI does.
+ */
+
+/**
+ * Copies only the named files of a program (the repository root holds much more than its
+ * program) into a workspace, transpiling .ts as ts-node would.
+ */
+export async function installProgramFiles(
+  sourceDir: string,
+  files: readonly string[],
+  workspaceDir: string,
+): Promise<void> {
+  const staging = mkdtempSync(path.join(tmpdir(), "acronis-program-"));
+  try {
+    for (const file of files) copyFileSync(path.join(sourceDir, file), path.join(staging, file));
+    mkdirSync(workspaceDir, { recursive: true });
+    await installProgram(staging, workspaceDir);
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+export interface ProjectFile {
+  name: string;
+  /** Config the CLI derives from Pulumi.yaml: project defaults and fixed provider values. */
+  config: Record<string, string>;
+}
+
+/**
+ * Reads Pulumi.yaml as the CLI does for config: a project key's `default` becomes
+ * `<project>:<key>`, a namespaced key's `value` is used as is. Keys of another namespace may not
+ * declare a type or a default (the CLI rejects the file), so that is checked too.
+ */
+export function readProjectFile(file: string): ProjectFile {
+  const project = parseYaml(readFileSync(file, "utf8")) as {
+    name?: unknown;
+    config?: Record<string, { type?: unknown; default?: unknown; value?: unknown } | unknown>;
+  };
+  if (typeof project.name !== "string") throw new Error(`${file}: name is required`);
+  const config: Record<string, string> = {};
+  for (const [key, decl] of Object.entries(project.config ?? {})) {
+    const d = (decl ?? {}) as { type?: unknown; default?: unknown; value?: unknown };
+    const colon = key.indexOf(":");
+    const namespaced = colon >= 0 && key.slice(0, colon) !== project.name;
+    if (namespaced) {
+      if (d.type !== undefined || d.default !== undefined) {
+        throw new Error(`${file}: ${key} is not the project's key: only \`value\` is allowed`);
+      }
+      if (d.value !== undefined) config[key] = String(d.value);
+    } else if (d.default !== undefined) {
+      config[colon >= 0 ? key : `${project.name}:${key}`] = String(d.default);
+    }
+  }
+  return { name: project.name, config };
+}
+
+const SYMBOL: Record<Op, string> = {
+  create: "+",
+  update: "~",
+  replace: "+-",
+  delete: "-",
+  same: "=",
+  refresh: "~",
+  gone: "-",
+};
+
+const PLANNED: Record<Op, string> = {
+  create: "create",
+  update: "update",
+  replace: "replace",
+  delete: "delete",
+  same: "no change",
+  refresh: "refresh",
+  gone: "deleted",
+};
+
+const DONE: Record<Op, string> = {
+  create: "created",
+  update: "updated",
+  replace: "replaced",
+  delete: "deleted",
+  same: "no change",
+  refresh: "refreshed",
+  gone: "deleted",
+};
+
+const SUMMARY_PLANNED: Partial<Record<Op, string>> = {
+  create: "to create",
+  update: "to update",
+  replace: "to replace",
+  delete: "to delete",
+};
+const SUMMARY_DONE: Partial<Record<Op, string>> = {
+  create: "created",
+  update: "updated",
+  replace: "replaced",
+  delete: "deleted",
+};
+
+const TYPE = "acronis:UserEmail";
+
+function pad(text: string, width: number): string {
+  return text.length >= width ? `${text} ` : text + " ".repeat(width - text.length);
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(2)}s`;
+}
+
+/** Heading of a run, as the CLI prints it. */
+export function heading(kind: RunKind, stack: string): string {
+  const verb = {
+    preview: "Previewing update",
+    up: "Updating",
+    refresh: "Refreshing",
+    destroy: "Destroying",
+  }[kind];
+  return `${verb} (${stack}):`;
+}
+
+export interface PlanOptions {
+  /** The account's login or id, shown beside the resource name. */
+  labels?: ReadonlyMap<string, string>;
+  /** When each step finished, ms after the run started. */
+  finishedAt?: ReadonlyMap<string, number>;
+  /** Lines the provider printed during the run (Pulumi shows them as diagnostics). */
+  diagnostics?: readonly string[];
+}
+
+/** One run as the CLI prints it: the steps, the diagnostics, the summary and the duration. */
+export function formatRun(result: RunResult, stack: string, options: PlanOptions = {}): string {
+  const apply = result.kind !== "preview";
+  const steps = [...result.steps].sort((a, b) => a.name.localeCompare(b.name));
+  const width = Math.max(4, ...steps.map((s) => s.name.length)) + 2;
+  const out = [heading(result.kind, stack), ""];
+  out.push(`     ${pad("Type", TYPE.length + 2)}${pad("Name", width)}${apply ? "Status" : "Plan"}`);
+  for (const step of steps) {
+    const label = options.labels?.get(step.name);
+    const at = options.finishedAt?.get(step.name);
+    let what = apply ? DONE[step.op] : PLANNED[step.op];
+    if (!step.ok) what = `**${apply ? "failed" : "error"}**`;
+    const time = apply && at !== undefined ? ` (${seconds(at)})` : "";
+    out.push(
+      ` ${pad(step.ok ? SYMBOL[step.op] : "x", 4)}${pad(TYPE, TYPE.length + 2)}${pad(step.name, width)}${pad(what + time, 22)}${label ?? ""}`,
+    );
+  }
+  const errors = steps.filter((s) => !s.ok);
+  if (errors.length > 0 || (options.diagnostics?.length ?? 0) > 0) {
+    out.push("", "Diagnostics:");
+    for (const step of errors) {
+      out.push(`  ${TYPE} (${step.name}):`, `    error: ${step.error ?? "failed"}`);
+    }
+    for (const line of options.diagnostics ?? []) out.push(`    ${line}`);
+  }
+  out.push("", "Resources:");
+  const counts = new Map<Op, number>();
+  for (const step of steps) counts.set(step.op, (counts.get(step.op) ?? 0) + 1);
+  const words = apply ? SUMMARY_DONE : SUMMARY_PLANNED;
+  let unchanged = 0;
+  for (const [op, n] of counts) {
+    const word = words[op];
+    if (word) out.push(`    ${SYMBOL[op]} ${n} ${word}`);
+    else unchanged += n;
+  }
+  if (unchanged > 0) out.push(`    ${unchanged} unchanged`);
+  if (errors.length > 0) out.push(`    x ${errors.length} failed`);
+  out.push("", `Duration: ${seconds(result.ms)}`);
+  return out.join("\n");
+}
+
+/**
+ * Progress for long runs: silent for short ones, then a line every `everyMs` with how many of the
+ * run's steps are done. Call `step` from the engine's onStep, `stop` when the run ends.
+ */
+export class Progress {
+  private done = 0;
+  private started = performance.now();
+  private timer: NodeJS.Timeout | undefined;
+  readonly finishedAt = new Map<string, number>();
+
+  constructor(
+    private readonly write: (line: string) => void,
+    private readonly everyMs = 2_000,
+  ) {}
+
+  start(kind: RunKind, total: number): void {
+    this.done = 0;
+    this.finishedAt.clear();
+    this.started = performance.now();
+    clearInterval(this.timer);
+    this.timer = setInterval(() => {
+      const elapsed = seconds(performance.now() - this.started);
+      this.write(`  ... ${kind}: ${this.done}/${total} resources done (${elapsed})`);
+    }, this.everyMs);
+    this.timer.unref();
+  }
+
+  step(step: StepResult): void {
+    this.done++;
+    this.finishedAt.set(step.name, performance.now() - this.started);
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+}
