@@ -205,6 +205,22 @@ describe("parseAccountsYaml: every problem at once, with line and column", () =>
     ]);
   });
 
+  it("still finds a duplicate when the first entry has another problem", () => {
+    const problems = problemsOf(
+      [
+        "accounts:",
+        `  - id: ${ALICE}`,
+        "    email: nope",
+        `  - id: ${ALICE}`,
+        "    email: a@example.com",
+      ].join("\n"),
+    );
+    expect(problems).toEqual([
+      `accounts.yaml:3:12: entry ${ALICE}: email: expected an email address: must contain "@"`,
+      `accounts.yaml:4:9: entry ${ALICE}: id: duplicate account: already listed at line 2`,
+    ]);
+  });
+
   it("reports YAML syntax errors with their position and without quoting the file", () => {
     const problems = problemsOf(
       ["accounts:", `  - id: ${ALICE}`, `    id: ${BOB}`, "    email: a@example.com"].join("\n"),

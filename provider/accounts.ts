@@ -276,26 +276,30 @@ export function parseAccountsYaml(text: string, fileName: string): AccountEntry[
     } else if (has("id") && has("tenant")) {
       report("tenant", "is only used with login; remove it, the id names the account already");
     }
-    if (!parsed.success || problems.length > problemsBefore) return;
-
-    const data = parsed.data;
+    // Duplicates are found from the naming keys alone, so an entry with another problem still
+    // counts: the file's problems are all reported in one run.
     const location = locate.node(path);
-    let account: AccountRef;
-    if (data.id !== undefined) {
-      account = { by: "id", id: data.id };
-      const first = seenIds.get(data.id);
+    const id = typeof record.id === "string" ? record.id.trim().toLowerCase() : undefined;
+    const login = typeof record.login === "string" ? record.login.trim() : undefined;
+    const tenant = typeof record.tenant === "string" ? record.tenant.trim().toLowerCase() : "";
+    if (id !== undefined && UUID.test(id)) {
+      const first = seenIds.get(id);
       if (first) report("id", `duplicate account: already listed at line ${first.line}`);
-      else seenIds.set(data.id, location);
-    } else {
-      const login = data.login as string;
-      const tenant = data.tenant as string;
-      account = { by: "login", login, tenant };
+      else seenIds.set(id, location);
+    } else if (id === undefined && login && UUID.test(tenant)) {
       const key = `${tenant}/${login.toLowerCase()}`;
       const first = seenLogins.get(key);
       if (first) {
         report("login", `duplicate account: already listed at line ${first.line} for this tenant`);
       } else seenLogins.set(key, location);
     }
+    if (!parsed.success || problems.length > problemsBefore) return;
+
+    const data = parsed.data;
+    const account: AccountRef =
+      data.id !== undefined
+        ? { by: "id", id: data.id }
+        : { by: "login", login: data.login as string, tenant: data.tenant as string };
     entries.push({
       account,
       email: data.email,
