@@ -1,0 +1,157 @@
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse as parseYaml } from "yaml";
+import {
+  DEMO_CLIENT_ID,
+  DEMO_CLIENT_SECRET,
+  defaultSeed,
+  type RunningEmulator,
+  startEmulator,
+  USERS,
+} from "../../emulator";
+import { installProgramFiles, readProjectFile } from "../../scripts/report";
+import { countOps, Engine, failures, type Goal } from "../engine/engine";
+import { ProviderHost } from "../engine/host";
+import { evaluateProgram } from "../engine/program";
+import { createWorkspace, REPO_ROOT } from "../engine/workspace";
+
+/**
+ * Each example as a user runs it: its own directory with the package installed, `pulumi preview`
+ * then `pulumi up` through the real provider host, against the emulator's demo seed. The CI
+ * example is two workflow files: checked for what its README promises.
+ */
+
+const EXAMPLES = path.join(REPO_ROOT, "examples");
+let emulator: RunningEmulator;
+
+beforeAll(async () => {
+  emulator = await startEmulator({ seed: defaultSeed });
+});
+
+afterAll(async () => {
+  await emulator?.close();
+});
+
+async function runExample(
+  name: string,
+  files: string[],
+): Promise<{ goals: Goal[]; engine: Engine; stop: () => Promise<void> }> {
+  const workspace = await createWorkspace(`example-${name}`);
+  await installProgramFiles(path.join(EXAMPLES, name), files, workspace.dir);
+  const project = readProjectFile(path.join(workspace.dir, "Pulumi.yaml"));
+  const config = {
+    ...project.config,
+    "acronis:baseUrl": emulator.baseUrl,
+    "acronis:clientId": DEMO_CLIENT_ID,
+    "acronis:clientSecret": DEMO_CLIENT_SECRET,
+  };
+  const goals = await evaluateProgram(workspace.dir, {
+    project: project.name,
+    stack: "test",
+    config,
+    secretKeys: ["acronis:clientSecret"],
+  });
+  const host = await ProviderHost.start({ cwd: workspace.dir, project: project.name });
+  await host.configure(config);
+  return {
+    goals,
+    engine: new Engine(host, { project: project.name, stack: "test" }),
+    stop: () => host.stop(),
+  };
+}
+
+describe("examples", () => {
+  it("basic: one account, pending until its user confirms", async () => {
+    await emulator.control.reset();
+    const { goals, engine, stop } = await runExample("basic", [
+      "index.ts",
+      "Pulumi.yaml",
+      "package.json",
+    ]);
+    try {
+      expect(goals.map((g) => [g.name, g.inputs.userId])).toEqual([["alice", USERS.alice]]);
+      expect(countOps(await engine.preview(goals)).create).toBe(1);
+      const up = await engine.up(goals);
+      expect(failures(up)).toEqual([]);
+      expect(engine.resource("alice")?.outputs.status).toBe("pendingConfirmation");
+      const [mail] = await emulator.control.outbox();
+      expect(mail?.userId).toBe(USERS.alice);
+      await emulator.control.confirm(mail as NonNullable<typeof mail>);
+      await engine.up(goals);
+      expect(engine.resource("alice")?.outputs.status).toBe("synced");
+      expect(countOps(await engine.preview(goals)).same).toBe(1);
+    } finally {
+      await stop();
+    }
+  });
+
+  it("from-yaml: the sample file, through preview and up", async () => {
+    await emulator.control.reset();
+    const { goals, engine, stop } = await runExample("from-yaml", [
+      "index.ts",
+      "Pulumi.yaml",
+      "accounts.yaml",
+    ]);
+    try {
+      expect(goals).toHaveLength(5);
+      expect(countOps(await engine.preview(goals)).create).toBe(5);
+      const up = await engine.up(goals);
+      expect(failures(up)).toEqual([]);
+      const statuses = up.steps.map((s) => s.outputs?.status).sort();
+      expect(statuses).toEqual([
+        "pendingConfirmation",
+        "pendingConfirmation",
+        "synced",
+        "synced",
+        "synced",
+      ]);
+    } finally {
+      await stop();
+    }
+  });
+
+  describe("ci: the workflow pair", () => {
+    interface Step {
+      uses?: string;
+      run?: string;
+      with?: Record<string, unknown>;
+      env?: Record<string, string>;
+    }
+    interface Workflow {
+      on: Record<string, unknown>;
+      jobs: Record<string, { steps: Step[] }>;
+    }
+    const load = (file: string) =>
+      parseYaml(readFileSync(path.join(EXAMPLES, "ci", file), "utf8")) as Workflow;
+    const steps = (w: Workflow) => Object.values(w.jobs).flatMap((j) => j.steps);
+    const pulumiCommand = (w: Workflow) =>
+      steps(w).find((s) => s.uses?.startsWith("pulumi/actions@") && s.with?.command);
+
+    it("previews pull requests with a refresh and comments on the PR", () => {
+      const preview = load("pulumi-preview.yml");
+      expect(Object.keys(preview.on)).toEqual(["pull_request"]);
+      expect(pulumiCommand(preview)?.with).toMatchObject({
+        command: "preview",
+        refresh: true,
+        "comment-on-pr": true,
+      });
+    });
+
+    it("runs up on main", () => {
+      const up = load("pulumi-up.yml");
+      expect(up.on.push).toEqual({ branches: ["main"] });
+      expect(pulumiCommand(up)?.with).toMatchObject({ command: "up" });
+    });
+
+    it("moves the client secret from the secret store into the stack config, encrypted", () => {
+      for (const file of ["pulumi-preview.yml", "pulumi-up.yml"]) {
+        const config = steps(load(file)).find((s) => s.run?.includes("pulumi config set"));
+        expect(config?.run).toContain(
+          'pulumi config set --secret acronis:clientSecret "$ACRONIS_CLIENT_SECRET"',
+        );
+        expect(config?.env?.ACRONIS_CLIENT_SECRET).toBe("${{ secrets.ACRONIS_CLIENT_SECRET }}");
+      }
+    });
+  });
+});
