@@ -2,9 +2,28 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["provider/**/*.test.ts", "emulator/**/*.test.ts", "test/**/*.test.ts"],
     pool: "forks",
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    globalSetup: ["test/globalSetup.ts"],
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: "suite",
+          include: ["provider/**/*.test.ts", "emulator/**/*.test.ts", "test/**/*.test.ts"],
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        // Runs after every other test file: scans what they all produced for leaked secrets.
+        extends: true,
+        test: {
+          name: "secret-guard",
+          include: ["test/secret-guard.check.ts"],
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });

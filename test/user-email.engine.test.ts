@@ -41,7 +41,9 @@ function outputs(name: string) {
 
 describe("a non-activated account", () => {
   it("changes in one up, and the next up and preview are empty", async () => {
-    const goals = [stack.userEmail("fresh", { userId: USERS.fresh, email: "Fresh@New.Example.COM" })];
+    const goals = [
+      stack.userEmail("fresh", { userId: USERS.fresh, email: "Fresh@New.Example.COM" }),
+    ];
 
     expect(plan(await stack.preview(goals))).toEqual({ fresh: "create" });
     expect(await puts()).toBe(0); // preview makes no write
@@ -58,7 +60,9 @@ describe("a non-activated account", () => {
       activated: false,
       login: "fresh",
     });
-    expect((await stack.emulator.control.getUser(USERS.fresh)).contact.email).toBe("Fresh@new.example.com");
+    expect((await stack.emulator.control.getUser(USERS.fresh)).contact.email).toBe(
+      "Fresh@new.example.com",
+    );
     expect(await puts()).toBe(1);
 
     expect(plan(await stack.up(goals))).toEqual({ fresh: "same" });
@@ -71,7 +75,11 @@ describe("a non-activated account", () => {
 describe("an activated account", () => {
   it("stays drifted while the confirmation is pending, without spamming the user", async () => {
     const goals = [
-      stack.userEmail("active", { userId: USERS.active, email: "active@new.example.com", resendAfter: "1h" }),
+      stack.userEmail("active", {
+        userId: USERS.active,
+        email: "active@new.example.com",
+        resendAfter: "1h",
+      }),
     ];
 
     // pulumi up: the platform mails a link to the OLD address and changes nothing yet.
@@ -85,7 +93,9 @@ describe("an activated account", () => {
     });
     expect(Date.parse(String(first.confirmationRequestedAt))).toBeGreaterThan(Date.now() - 60_000);
     const mails = await mailsTo(USERS.active);
-    expect(mails.map((m) => [m.to, m.requestedEmail])).toEqual([["active@old.example.com", "active@new.example.com"]]);
+    expect(mails.map((m) => [m.to, m.requestedEmail])).toEqual([
+      ["active@old.example.com", "active@new.example.com"],
+    ]);
     expect(stack.host.consoleLines.join("\n")).toMatch(
       new RegExp(`account ${USERS.active}: confirmation link for active@new.example.com sent`),
     );
@@ -118,7 +128,9 @@ describe("an activated account", () => {
     const newest = (await mailsTo(USERS.active)).at(-1);
     if (!newest) throw new Error("no mail");
     await stack.emulator.control.confirm(newest);
-    expect((await stack.emulator.control.getUser(USERS.active)).contact.email).toBe("active@new.example.com");
+    expect((await stack.emulator.control.getUser(USERS.active)).contact.email).toBe(
+      "active@new.example.com",
+    );
 
     // The next preview shows one update, only to record the confirmation; up records it, no PUT.
     expect(plan(await stack.preview(goals))).toEqual({ active: "update" });
@@ -141,7 +153,9 @@ describe("an activated account", () => {
 
 describe("races and out-of-band changes", () => {
   it("re-reads and retries when another writer moves the version between our read and write", async () => {
-    const goals = [stack.userEmail("fresh", { userId: USERS.fresh, email: "fresh@new.example.com" })];
+    const goals = [
+      stack.userEmail("fresh", { userId: USERS.fresh, email: "fresh@new.example.com" }),
+    ];
     // Hold our PUT long enough for another writer to get in first.
     await stack.emulator.control.faults({ method: "PUT", action: { type: "latency", ms: 400 } });
     const running = stack.up(goals);
@@ -151,11 +165,17 @@ describe("races and out-of-band changes", () => {
 
     expect(plan(result)).toEqual({ fresh: "create" });
     expect(await puts()).toBe(2); // the stale one (409, code 1001) and the retry
-    expect(outputs("fresh")).toMatchObject({ status: "synced", liveEmail: "fresh@new.example.com", version: 3 });
+    expect(outputs("fresh")).toMatchObject({
+      status: "synced",
+      liveEmail: "fresh@new.example.com",
+      version: 3,
+    });
   });
 
   it("does not write when the other writer already set the desired email", async () => {
-    const goals = [stack.userEmail("fresh", { userId: USERS.fresh, email: "fresh@new.example.com" })];
+    const goals = [
+      stack.userEmail("fresh", { userId: USERS.fresh, email: "fresh@new.example.com" }),
+    ];
     await stack.emulator.control.faults({ method: "PUT", action: { type: "latency", ms: 400 } });
     const running = stack.up(goals);
     await waitFor(async () => (await puts()) >= 1);
@@ -164,11 +184,16 @@ describe("races and out-of-band changes", () => {
 
     expect(plan(result)).toEqual({ fresh: "create" });
     expect(await puts()).toBe(1); // only the stale one, refused; the re-read shows it done
-    expect(outputs("fresh")).toMatchObject({ status: "synced", liveEmail: "fresh@new.example.com" });
+    expect(outputs("fresh")).toMatchObject({
+      status: "synced",
+      liveEmail: "fresh@new.example.com",
+    });
   });
 
   it("refresh drops an account deleted on the platform", async () => {
-    const goals = [stack.userEmail("fresh2", { userId: USERS.fresh2, email: "fresh2@new.example.com" })];
+    const goals = [
+      stack.userEmail("fresh2", { userId: USERS.fresh2, email: "fresh2@new.example.com" }),
+    ];
     await stack.up(goals);
     await stack.emulator.control.deleteUser(USERS.fresh2);
 
@@ -178,46 +203,72 @@ describe("races and out-of-band changes", () => {
   });
 
   it("refresh records an address someone else set as drifted, and up puts it back", async () => {
-    const goals = [stack.userEmail("fresh2", { userId: USERS.fresh2, email: "fresh2@new.example.com" })];
+    const goals = [
+      stack.userEmail("fresh2", { userId: USERS.fresh2, email: "fresh2@new.example.com" }),
+    ];
     await stack.up(goals);
     await stack.emulator.control.patchUser(USERS.fresh2, { email: "someone@else.example.net" });
 
     expect(plan(await stack.refresh())).toEqual({ fresh2: "refresh" });
-    expect(outputs("fresh2")).toMatchObject({ status: "drifted", liveEmail: "someone@else.example.net" });
+    expect(outputs("fresh2")).toMatchObject({
+      status: "drifted",
+      liveEmail: "someone@else.example.net",
+    });
     expect(plan(await stack.up(goals))).toEqual({ fresh2: "update" });
-    expect(outputs("fresh2")).toMatchObject({ status: "synced", liveEmail: "fresh2@new.example.com" });
+    expect(outputs("fresh2")).toMatchObject({
+      status: "synced",
+      liveEmail: "fresh2@new.example.com",
+    });
   });
 
   it("replaces the resource when userId changes; the old account is left as it is", async () => {
-    await stack.up([stack.userEmail("member", { userId: USERS.fresh, email: "member@new.example.com" })]);
-    const moved = [stack.userEmail("member", { userId: USERS.fresh2, email: "member@new.example.com" })];
+    await stack.up([
+      stack.userEmail("member", { userId: USERS.fresh, email: "member@new.example.com" }),
+    ]);
+    const moved = [
+      stack.userEmail("member", { userId: USERS.fresh2, email: "member@new.example.com" }),
+    ];
 
     expect(plan(await stack.preview(moved))).toEqual({ member: "replace" });
     expect(plan(await stack.up(moved))).toEqual({ member: "replace" });
     expect(stack.engine.resource("member")?.id).toBe(USERS.fresh2);
-    expect((await stack.emulator.control.getUser(USERS.fresh2)).contact.email).toBe("member@new.example.com");
-    expect((await stack.emulator.control.getUser(USERS.fresh)).contact.email).toBe("member@new.example.com");
+    expect((await stack.emulator.control.getUser(USERS.fresh2)).contact.email).toBe(
+      "member@new.example.com",
+    );
+    expect((await stack.emulator.control.getUser(USERS.fresh)).contact.email).toBe(
+      "member@new.example.com",
+    );
   });
 
   it("destroy makes no call and leaves every account as it is", async () => {
-    await stack.up([stack.userEmail("fresh", { userId: USERS.fresh, email: "fresh@new.example.com" })]);
+    await stack.up([
+      stack.userEmail("fresh", { userId: USERS.fresh, email: "fresh@new.example.com" }),
+    ]);
     await stack.emulator.control.resetRequests();
 
     expect(countOps(await stack.destroy())).toMatchObject({ delete: 1 });
     expect((await stack.emulator.control.requests()).total).toBe(0);
-    expect((await stack.emulator.control.getUser(USERS.fresh)).contact.email).toBe("fresh@new.example.com");
+    expect((await stack.emulator.control.getUser(USERS.fresh)).contact.email).toBe(
+      "fresh@new.example.com",
+    );
   });
 });
 
 describe("errors the user sees", () => {
   it("names the account and the property when check rejects inputs, and sends nothing", async () => {
     const goals: Goal[] = [
-      stack.userEmail("bad", { userId: "not-a-uuid", email: '"Bob" <bob@example.com>', resendAfter: "soon" }),
+      stack.userEmail("bad", {
+        userId: "not-a-uuid",
+        email: '"Bob" <bob@example.com>',
+        resendAfter: "soon",
+      }),
     ];
     const [step] = (await stack.preview(goals)).steps;
     expect(step?.ok).toBe(false);
     expect(step?.error).toContain('userId: userId "not-a-uuid" is not a UUID');
-    expect(step?.error).toContain('email: email must be a bare address, not a display-name form (did you mean "bob@example.com"?)');
+    expect(step?.error).toContain(
+      'email: email must be a bare address, not a display-name form (did you mean "bob@example.com"?)',
+    );
     expect(step?.error).toContain('resendAfter: resendAfter: "soon" is not a duration');
     expect((await stack.emulator.control.requests()).total).toBe(0);
   });
@@ -228,25 +279,40 @@ describe("errors the user sees", () => {
       stack.userEmail("foreign", { userId: USERS.foreign, email: "x@example.com" }),
     ]);
     const byName = Object.fromEntries(result.steps.map((s) => [s.name, s]));
-    expect(byName.missing?.error).toContain(`UserEmail create account ${USERS.missing}: account ${USERS.missing} was not found`);
-    expect(byName.foreign?.error).toMatch(/UserEmail create account b0+-0000-4000-8000-0+ff: .*403.*1002/);
+    expect(byName.missing?.error).toContain(
+      `UserEmail create account ${USERS.missing}: account ${USERS.missing} was not found`,
+    );
+    expect(byName.foreign?.error).toMatch(
+      /UserEmail create account b0+-0000-4000-8000-0+ff: .*403.*1002/,
+    );
     expect(byName.foreign?.error).not.toMatch(/\n\s+at /); // no stack trace of ours
   });
 });
 
 describe("credentials", () => {
   it("come from the stack config or, failing that, from the environment", async () => {
-    const goals = [stack.userEmail("fresh", { userId: USERS.fresh, email: "fresh@env.example.com" })];
+    const goals = [
+      stack.userEmail("fresh", { userId: USERS.fresh, email: "fresh@env.example.com" }),
+    ];
     await stack.newHost({
       config: {},
-      env: { ACRONIS_BASE_URL: stack.emulator.baseUrl, ACRONIS_CLIENT_ID: CLIENT_ID, ACRONIS_CLIENT_SECRET: CLIENT_SECRET },
+      env: {
+        ACRONIS_BASE_URL: stack.emulator.baseUrl,
+        ACRONIS_CLIENT_ID: CLIENT_ID,
+        ACRONIS_CLIENT_SECRET: CLIENT_SECRET,
+      },
     });
     expect(plan(await stack.up(goals))).toEqual({ fresh: "create" });
     expect(outputs("fresh")).toMatchObject({ status: "synced" });
 
-    await stack.newHost({ config: {}, env: { ACRONIS_BASE_URL: "", ACRONIS_CLIENT_ID: "", ACRONIS_CLIENT_SECRET: "" } });
+    await stack.newHost({
+      config: {},
+      env: { ACRONIS_BASE_URL: "", ACRONIS_CLIENT_ID: "", ACRONIS_CLIENT_SECRET: "" },
+    });
     const [step] = (await stack.preview(goals)).steps;
-    expect(step?.error).toContain("acronis:clientSecret is not set: set it with `pulumi config set --secret acronis:clientSecret <value>` or the environment variable ACRONIS_CLIENT_SECRET");
+    expect(step?.error).toContain(
+      "acronis:clientSecret is not set: set it with `pulumi config set --secret acronis:clientSecret <value>` or the environment variable ACRONIS_CLIENT_SECRET",
+    );
     expect(step?.error).toContain("acronis:baseUrl is not set");
     await stack.newHost();
   });
@@ -262,13 +328,18 @@ describe("credentials", () => {
 
     const text = stack.workspace.providerText;
     expect(text.length).toBeLessThanOrEqual(512);
-    expect(text).toMatch(/^exports\.handler = __f0;\nconst provider = require\("pulumi-acronis-user-email\/[^"]+"\);/);
+    expect(text).toMatch(
+      /^exports\.handler = __f0;\nconst provider = require\("pulumi-acronis-user-email\/[^"]+"\);/,
+    );
     const stored = JSON.stringify(stack.engine.state);
     const printed = stack.host.output.map((o) => o.line).join("\n");
     for (const haystack of [text, stored, printed]) {
       expect(haystack).not.toContain(CLIENT_SECRET);
-      expect(haystack).not.toContain(Buffer.from(`${CLIENT_ID}:${CLIENT_SECRET}`).toString("base64"));
-      for (const token of stack.emulator.state.issuedTokens()) expect(haystack).not.toContain(token);
+      expect(haystack).not.toContain(
+        Buffer.from(`${CLIENT_ID}:${CLIENT_SECRET}`).toString("base64"),
+      );
+      for (const token of stack.emulator.state.issuedTokens())
+        expect(haystack).not.toContain(token);
     }
     expect(stack.emulator.state.issuedTokens().length).toBeGreaterThan(0);
   });

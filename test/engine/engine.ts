@@ -1,4 +1,5 @@
 import { HostCallError, type Props, type ProviderHost } from "./host";
+import { transcribe } from "./transcript";
 
 /**
  * A stand-in for the Pulumi engine's deployment loop, small enough to read: it keeps a stack's
@@ -215,6 +216,7 @@ export class Engine {
   private async run(kind: RunKind, body: () => Promise<StepResult[]>): Promise<RunResult> {
     const started = performance.now();
     const steps = await body();
+    transcribe("state", JSON.stringify(this.state));
     return { kind, steps, ms: performance.now() - started };
   }
 
@@ -241,6 +243,7 @@ export class Engine {
         error instanceof HostCallError || error instanceof Error ? error.message : String(error);
       result = { name, urn, op: planned.op, ok: false, error: message };
     }
+    transcribe("step", JSON.stringify(result));
     this.options.onStep?.(result, kind);
     return result;
   }

@@ -6,6 +6,7 @@ import type * as grpcTypes from "@grpc/grpc-js";
 import type * as providerGrpc from "@pulumi/pulumi/proto/provider_grpc_pb";
 import type * as providerPb from "@pulumi/pulumi/proto/provider_pb";
 import type * as structPb from "google-protobuf/google/protobuf/struct_pb";
+import { transcribe } from "./transcript";
 
 /**
  * Drives the dynamic-provider host that ships in @pulumi/pulumi, over gRPC, the way the Pulumi
@@ -101,11 +102,13 @@ export class ProviderHost {
           return;
         }
         lines.push({ line, stream: "stdout" });
+        transcribe("output", line);
         options.onOutput?.(line, "stdout");
       });
       err.on("line", (line) => {
         stderr += `${line}\n`;
         lines.push({ line, stream: "stderr" });
+        transcribe("output", line);
         options.onOutput?.(line, "stderr");
       });
       child.once("exit", (code) => {
@@ -132,6 +135,9 @@ export class ProviderHost {
 
   /** Configure carries the whole stack config, namespaced keys, secrets decrypted. */
   async configure(config: Record<string, string>): Promise<void> {
+    for (const [key, value] of Object.entries(config)) {
+      if (/secret/i.test(key)) transcribe("secret", value);
+    }
     const req = new pb.ConfigureRequest();
     req.setArgs(Struct.fromJavaScript(config));
     for (const [k, v] of Object.entries(config)) req.getVariablesMap().set(k, v);

@@ -2,6 +2,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } fr
 import { createRequire } from "node:module";
 import * as path from "node:path";
 import type { Goal } from "./engine";
+import { transcribe } from "./transcript";
 
 /**
  * A user's program directory, made the way a user gets one: the package installed as a real copy
@@ -64,6 +65,7 @@ export async function createWorkspace(name: string): Promise<Workspace> {
 export async function serializeProvider(provider: object): Promise<string> {
   const { runtime } = await import("@pulumi/pulumi");
   const serialized = await runtime.serializeFunction(() => provider, { allowSecrets: true });
+  transcribe("provider", serialized.text);
   return serialized.text;
 }
 

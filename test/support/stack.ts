@@ -1,6 +1,7 @@
 import { startEmulator } from "../../emulator";
 import { Engine, type Goal, type RunResult } from "../engine/engine";
 import { ProviderHost } from "../engine/host";
+import { transcribe } from "../engine/transcript";
 import { createWorkspace, userEmailGoal, type Workspace } from "../engine/workspace";
 import { seed as defaultSeed, stackConfig } from "./fixtures";
 
@@ -74,6 +75,7 @@ export async function openStack(options: StackOptions): Promise<TestStack> {
     },
     async close() {
       await stack.host.stop();
+      recordIssuedTokens(emulator);
       await emulator.close();
     },
   };
@@ -85,4 +87,11 @@ export function plan(result: RunResult): Record<string, string> {
   return Object.fromEntries(
     result.steps.map((s) => [s.name, s.ok ? s.op : `failed ${s.op}: ${s.error}`]),
   );
+}
+
+/** Hands the tokens an emulator issued to the suite's secret guard (test/globalSetup.ts). */
+export function recordIssuedTokens(emulator: {
+  state: { issuedTokens(): readonly string[] };
+}): void {
+  for (const token of emulator.state.issuedTokens()) transcribe("token", token);
 }

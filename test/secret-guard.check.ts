@@ -1,0 +1,35 @@
+import { readdirSync, readFileSync } from "node:fs";
+import * as path from "node:path";
+import { expect, it } from "vitest";
+
+/**
+ * The suite-wide secret guard, run after every other test file (vitest.config.ts). Each worker
+ * appended what users would see or Pulumi would store (host output, step errors and outputs,
+ * state, the serialized provider) and the secrets and tokens it handed out. Any secret or token
+ * found anywhere else fails the run.
+ */
+
+it("no client secret or issued token appears in any output, state, log line or error", () => {
+  const dir = process.env.ACRONIS_TEST_TRANSCRIPT_DIR as string;
+  const secrets = new Set<string>();
+  const lines: { where: string; text: string }[] = [];
+  for (const file of readdirSync(dir)) {
+    for (const line of readFileSync(path.join(dir, file), "utf8").split("\n")) {
+      const tab = line.indexOf("\t");
+      if (tab < 0) continue;
+      const kind = line.slice(0, tab);
+      const text = line.slice(tab + 1);
+      if (kind === "token" || kind === "secret") secrets.add(text);
+      else lines.push({ where: `${kind} line of worker ${file}`, text });
+    }
+  }
+  // An empty transcript would prove nothing.
+  expect(secrets.size).toBeGreaterThan(0);
+  expect(lines.length).toBeGreaterThan(0);
+  const leaks = new Set<string>();
+  for (const { where, text } of lines) {
+    for (const secret of secrets) if (secret.length >= 8 && text.includes(secret)) leaks.add(where);
+  }
+  // Name where, never what: the report must not leak either.
+  expect([...leaks]).toEqual([]);
+});
