@@ -379,18 +379,18 @@ describe("updateUserEmail", () => {
         code: 1002,
         domain: "PlatformAccountServer",
         message: "Access denied",
-        details: { info: "x" },
+        details: { info: "user is outside the client's tenant" },
       },
     });
     const err = await rejection(mk().updateUserEmail("u1", "x", 1));
     expect(isVersionMismatch(err)).toBe(false);
     expect(err.message).toBe(
-      "Acronis API PUT /users/u1 failed: HTTP 403 (code 1002, PlatformAccountServer): Access denied",
+      "Acronis API PUT /users/u1 failed: HTTP 403 (code 1002, PlatformAccountServer): Access denied (user is outside the client's tenant)",
     );
     expect(err.summary).toBe("Acronis API PUT /users/u1 failed");
     expect(err.domain).toBe("PlatformAccountServer");
     expect(err.platformMessage).toBe("Access denied");
-    expect(err.details).toEqual({ info: "x" });
+    expect(err.details).toEqual({ info: "user is outside the client's tenant" });
   });
 
   it("a connection reset after sending is OutcomeUnknownError and the PUT is not repeated", async () => {

@@ -465,7 +465,14 @@ export class AcronisClient {
       .filter(Boolean)
       .join(", ");
     const retried = attempts > 1 ? ` after ${attempts} attempts` : "";
-    const detail = `HTTP ${res.status}${tags ? ` (${tags})` : ""}${retried}: ${message ?? "no error message"}`;
+    // details.info is where the platform says which field or rule failed (e.g. on a 400).
+    const info =
+      details &&
+      typeof details === "object" &&
+      typeof (details as { info?: unknown }).info === "string"
+        ? ` (${(details as { info: string }).info})`
+        : "";
+    const detail = `HTTP ${res.status}${tags ? ` (${tags})` : ""}${retried}: ${message ?? "no error message"}${info}`;
     const mismatch = res.status === 409 || code === 1001 || code === "1001";
     return this.error(
       {
