@@ -146,13 +146,8 @@ async function converge(
     const now = new Date();
     const decision = decideUpdate(desired, live, pending, now);
     if (decision.action === "record") return decision.outputs;
-    if (decision.action === "wait") {
-      say(
-        `acronis: account ${desired.userId}: confirmation of ${desired.email} still pending ` +
-          `(link sent ${pending?.requestedAt.toISOString()}); no new link before ${decision.resendAt.toISOString()}`,
-      );
-      return decision.outputs;
-    }
+    // Waiting: diff has already told the user, once per account, what is pending and until when.
+    if (decision.action === "wait") return decision.outputs;
     try {
       const returned = await api().updateUserEmail(
         desired.userId,

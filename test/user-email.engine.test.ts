@@ -107,8 +107,10 @@ describe("an activated account", () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain("pending since");
 
-    // pulumi up again within resendAfter: no PUT, no second mail, still pending.
+    // pulumi up again within resendAfter: no PUT, no second mail, still pending, one line.
+    stack.host.output.length = 0;
     expect(plan(await stack.up(goals))).toEqual({ active: "update" });
+    expect(stack.host.consoleLines.filter((l) => l.includes(USERS.active))).toHaveLength(1);
     expect(await puts()).toBe(1);
     expect(await mailsTo(USERS.active)).toHaveLength(1);
     expect(outputs("active")).toMatchObject({

@@ -1,0 +1,124 @@
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startEmulator } from "../emulator";
+import { ProviderHost } from "./engine/host";
+import { transcribe } from "./engine/transcript";
+import { REPO_ROOT, serializeProvider, USER_EMAIL_TYPE } from "./engine/workspace";
+import { CLIENT_SECRET, seed, stackConfig, USERS } from "./support/fixtures";
+import { recordIssuedTokens } from "./support/stack";
+
+/**
+ * The serialized provider works where users have it: in a program directory where the package
+ * was installed from its published tarball (npm pack + npm install, no symlink), and in a clone
+ * of this repository where the root program imports the package by its own name.
+ */
+
+let emulator: Awaited<ReturnType<typeof startEmulator>>;
+let scratch: string;
+
+beforeAll(async () => {
+  emulator = await startEmulator({ seed: seed as never });
+  scratch = mkdtempSync(path.join(tmpdir(), "acronis-pack-"));
+});
+afterAll(async () => {
+  recordIssuedTokens(emulator);
+  await emulator?.close();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+/** Check + Create of one account in a fresh host started in `cwd`. */
+async function createThrough(cwd: string, providerText: string, email: string) {
+  const host = await ProviderHost.start({ cwd, project: "packaging" });
+  try {
+    await host.configure(stackConfig(emulator.baseUrl));
+    const urn = `urn:pulumi:test::packaging::${USER_EMAIL_TYPE}::acct`;
+    const news = { userId: USERS.fresh, email, __provider: providerText };
+    const checked = await host.check(urn, {}, news);
+    expect(checked.failures).toEqual([]);
+    return await host.create(urn, checked.inputs);
+  } finally {
+    await host.stop();
+  }
+}
+
+describe("installed from the packed tarball", () => {
+  it("serializes to one small require() and runs in a host started in the user's project", async () => {
+    const npm = (args: string[], cwd: string) =>
+      execFileSync("npm", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    npm(["pack", "--ignore-scripts", "--silent", "--pack-destination", scratch], REPO_ROOT);
+    const tarball = readdirSync(scratch).find((f) => f.endsWith(".tgz"));
+    expect(tarball).toBeDefined();
+
+    const app = path.join(scratch, "app");
+    mkdirSync(app);
+    writeFileSync(path.join(app, "package.json"), JSON.stringify({ name: "app", private: true }));
+    npm(
+      // Offline: from npm's cache, which `npm ci` filled. The peer @pulumi/pulumi comes along.
+      [
+        "install",
+        "--offline",
+        "--no-audit",
+        "--no-fund",
+        "--ignore-scripts",
+        path.join(scratch, tarball as string),
+      ],
+      app,
+    );
+    const installed = path.join(app, "node_modules", "pulumi-acronis-user-email");
+    // What users get: compiled JavaScript with its types, no TypeScript sources or tests.
+    const shipped = readdirSync(path.join(installed, "dist", "provider"));
+    expect(shipped).toContain("entry.js");
+    expect(shipped.some((f) => f.endsWith(".test.js"))).toBe(false);
+    expect(readdirSync(installed)).not.toContain("provider");
+
+    // Serialize from the user's directory, as the Pulumi program does.
+    const previous = process.cwd();
+    process.chdir(app);
+    let text: string;
+    try {
+      // The program's own SDK and package copy, as in `pulumi up` run from that directory.
+      const load = createRequire(path.join(app, "package.json"));
+      const provider = load("pulumi-acronis-user-email").userEmailProvider;
+      const { runtime } = load("@pulumi/pulumi") as typeof import("@pulumi/pulumi");
+      text = (await runtime.serializeFunction(() => provider, { allowSecrets: true })).text;
+    } finally {
+      process.chdir(previous);
+    }
+    expect(text).toMatch(
+      /\nconst provider = require\("pulumi-acronis-user-email\/[a-z/]*entry(\.js)?"\);\n/,
+    );
+    transcribe("provider", text);
+    expect(text.length).toBeLessThanOrEqual(512);
+    expect(text).not.toContain(CLIENT_SECRET);
+
+    const created = await createThrough(app, text, "packed@new.example.com");
+    expect(created.id).toBe(USERS.fresh);
+    expect(created.properties).toMatchObject({
+      status: "synced",
+      liveEmail: "packed@new.example.com",
+    });
+  }, 120_000);
+});
+
+describe("run from a clone of this repository", () => {
+  it("copies only the tiny entry by value, which resolves the package by name", async () => {
+    const pkg = createRequire(path.join(REPO_ROOT, "package.json"))(
+      path.join(REPO_ROOT, "dist", "provider", "index.js"),
+    );
+    const text = await serializeProvider(pkg.userEmailProvider);
+    // No implementation inside: the steps are loaded from the package when they run.
+    expect(text).toContain("pulumi-acronis-user-email/provider/dynamic");
+    expect(text).not.toMatch(/AcronisClient|decideUpdate|undici/);
+    expect(text.length).toBeLessThan(4_096);
+
+    const created = await createThrough(REPO_ROOT, text, "clone@new.example.com");
+    expect(created.properties).toMatchObject({
+      status: "synced",
+      liveEmail: "clone@new.example.com",
+    });
+  });
+});
