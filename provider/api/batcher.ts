@@ -1,6 +1,18 @@
 import { AcronisApiError } from "./errors";
 
 export const MAX_BATCH = 100;
+/**
+ * Longest a read waits for its batch to fill while reads keep arriving. The engine's steps reach
+ * the host over a second or more for large stacks, a few per millisecond: a fixed window from the
+ * first read cut them into many small batches, where waiting for quiet (or 100 ids) fills them.
+ */
+export const MAX_BATCH_WAIT_MS = 250;
+/**
+ * Once a batch holds more than one id, reads are arriving as a stream (the engine delivers steps
+ * in bursts some 5-40 ms apart), so the quiet window it waits for is this many times longer. A
+ * lone read still goes out after one window.
+ */
+export const STREAM_WINDOW_FACTOR = 5;
 
 interface Waiter<T> {
   promise: Promise<T>;
@@ -25,7 +37,9 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
 }
 
 /**
- * Coalesces single reads arriving within a short window into batch reads of up to 100 ids.
+ * Coalesces single reads into batch reads of up to 100 ids. A batch goes out when it is full,
+ * when no read arrived for a quiet window (`windowMs` for a lone read, longer for a stream), or
+ * `maxWaitMs` after its first read, whichever is first.
  * Ids the batch does not return are read one by one, so that a 404/403 reaches only the
  * caller who asked for that id, with the platform's own error.
  */
@@ -34,11 +48,14 @@ export class Batcher<T> {
   /** Every id queued or being fetched: identical concurrent ids share one request. */
   private readonly pending = new Map<string, Promise<T>>();
   private timer: ReturnType<typeof setTimeout> | undefined;
+  private firstAt = 0;
+  private lastAt = 0;
 
   constructor(
     private readonly windowMs: number,
     private readonly fetchMany: (ids: string[]) => Promise<Map<string, T>>,
     private readonly fetchOne: (id: string) => Promise<T>,
+    private readonly maxWaitMs = MAX_BATCH_WAIT_MS,
   ) {}
 
   get(id: string): Promise<T> {
@@ -48,9 +65,26 @@ export class Batcher<T> {
     this.queued.set(id, w);
     const p = w.promise.finally(() => this.pending.delete(id));
     this.pending.set(id, p);
+    const now = performance.now();
+    if (this.queued.size === 1) this.firstAt = now;
+    this.lastAt = now;
     if (this.queued.size >= MAX_BATCH) this.flush();
-    else this.timer ??= setTimeout(() => this.flush(), this.windowMs);
+    else this.timer ??= setTimeout(() => this.onTimer(), this.windowMs);
     return p;
+  }
+
+  /** One timer per batch, re-armed while reads keep coming (cheaper than one per read). */
+  private onTimer(): void {
+    this.timer = undefined;
+    const now = performance.now();
+    const quiet = this.queued.size > 1 ? this.windowMs * STREAM_WINDOW_FACTOR : this.windowMs;
+    const quietAt = this.lastAt + quiet;
+    const deadline = this.firstAt + this.maxWaitMs;
+    if (now < quietAt && now < deadline) {
+      this.timer = setTimeout(() => this.onTimer(), Math.min(quietAt, deadline) - now);
+      return;
+    }
+    this.flush();
   }
 
   /** Sends everything queued now (also called by close()). */

@@ -31,7 +31,7 @@ export interface AcronisClientOptions {
   maxConcurrentRequests?: number;
   /** Coalesce getUser calls into GET /users?uuids=. Default true. */
   batchReads?: boolean;
-  /** Default 5. */
+  /** A batch goes out once no read arrived for this long (or when full). Default 5. */
   batchWindowMs?: number;
   retry?: Partial<RetryPolicy>;
   /** Defaults 10 s / 30 s / 30 s. */
