@@ -33,3 +33,23 @@ it("no client secret or issued token appears in any output, state, log line or e
   // Name where, never what: the report must not leak either.
   expect([...leaks]).toEqual([]);
 });
+
+it("email addresses appear in the provider's output only in an account's own message", () => {
+  const dir = process.env.ACRONIS_TEST_TRANSCRIPT_DIR as string;
+  const address = /[^\s"'<>()@]+@[a-z0-9.-]+\.[a-z]{2,}/gi;
+  const offending = new Set<string>();
+  let ownMessages = 0;
+  for (const file of readdirSync(dir)) {
+    for (const line of readFileSync(path.join(dir, file), "utf8").split("\n")) {
+      if (!line.startsWith("output\t")) continue;
+      const text = line.slice("output\t".length);
+      const found = new Set(text.match(address) ?? []);
+      if (found.size === 0) continue;
+      // The one shape allowed: "acronis: account <id>: ... <that account's requested address> ..."
+      if (/^acronis: account [0-9a-f-]{36}: /.test(text) && found.size === 1) ownMessages++;
+      else offending.add(text.replace(address, "<address>"));
+    }
+  }
+  expect([...offending]).toEqual([]);
+  expect(ownMessages).toBeGreaterThan(0);
+});
