@@ -218,7 +218,7 @@ export const USERS = {
   mallory: "20000000-0000-4000-8000-000000000099",
 } as const;
 
-export const defaultSeed: Seed = {
+export const defaultSeed = {
   tenants: [
     { id: TENANTS.partner, name: "Demo Partner", kind: "partner" },
     { id: TENANTS.alpha, name: "Alpha Customer", parent_id: TENANTS.partner, kind: "customer" },
@@ -318,7 +318,7 @@ export const defaultSeed: Seed = {
       lastname: "Moss",
     },
   ],
-};
+} satisfies Seed;
 
 const FIRST = ["Ada", "Ben", "Cleo", "Dan", "Eva", "Finn", "Gia", "Hugo", "Ivy", "Jon"];
 const LAST = ["Stone", "Rivers", "Hale", "Park", "Quinn", "Ward", "Frost", "Lane", "Moor", "Reed"];

@@ -1,17 +1,9 @@
-import * as path from "node:path";
-import {
-  DEMO_CLIENT_ID,
-  DEMO_CLIENT_SECRET,
-  defaultSeed,
-  type OutboxMail,
-  type RunningEmulator,
-  startEmulator,
-} from "../emulator";
+import { defaultSeed, type OutboxMail, type RunningEmulator, startEmulator } from "../emulator";
 import { Engine, type Goal, type Op, type RunResult } from "../test/engine/engine";
 import { ProviderHost } from "../test/engine/host";
-import { evaluateProgram } from "../test/engine/program";
-import { createWorkspace, REPO_ROOT, USER_EMAIL_TYPE } from "../test/engine/workspace";
-import { formatRun, installProgramFiles, Progress, readProjectFile } from "./report";
+import { demoStackConfig, evaluateProgram, prepareProgram } from "../test/engine/program";
+import { REPO_ROOT, USER_EMAIL_TYPE } from "../test/engine/workspace";
+import { formatRun, Progress } from "./report";
 
 /**
  * `npm start`: the root program run end to end on the embedded emulator, as a platform engineer
@@ -63,16 +55,9 @@ async function main(): Promise<void> {
     );
 
     banner("2. Program: accounts.yaml -> one UserEmail per entry");
-    const workspace = await createWorkspace(STACK);
-    await installProgramFiles(REPO_ROOT, PROGRAM_FILES, workspace.dir);
-    const project = readProjectFile(path.join(workspace.dir, "Pulumi.yaml"));
+    const { workspace, project } = await prepareProgram(STACK, REPO_ROOT, PROGRAM_FILES);
     // What `pulumi config set` would have put in Pulumi.demo.yaml.
-    const config = {
-      ...project.config,
-      "acronis:baseUrl": emulator.baseUrl,
-      "acronis:clientId": DEMO_CLIENT_ID,
-      "acronis:clientSecret": DEMO_CLIENT_SECRET,
-    };
+    const config = demoStackConfig(project, emulator.baseUrl);
     const before = await emulator.control.requests();
     const goals = await evaluateProgram(workspace.dir, {
       project: project.name,

@@ -1,67 +1,8 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import * as path from "node:path";
-import { parse as parseYaml } from "yaml";
 import type { Op, RunKind, RunResult, StepResult } from "../test/engine/engine";
-import { installProgram } from "../test/engine/program";
 
 /**
- * Helpers shared by `npm start` and the program tests: putting a Pulumi program into a harness
- * workspace the way `pulumi up` sees it, and printing engine runs the way the Pulumi CLI does.
+ * Prints engine runs the way the Pulumi CLI does, for `npm start`.
  */
-
-/**
- * Copies only the named files of a program (the repository root holds much more than its
- * program) into a workspace, transpiling .ts as ts-node would.
- */
-export async function installProgramFiles(
-  sourceDir: string,
-  files: readonly string[],
-  workspaceDir: string,
-): Promise<void> {
-  const staging = mkdtempSync(path.join(tmpdir(), "acronis-program-"));
-  try {
-    for (const file of files) copyFileSync(path.join(sourceDir, file), path.join(staging, file));
-    mkdirSync(workspaceDir, { recursive: true });
-    await installProgram(staging, workspaceDir);
-  } finally {
-    rmSync(staging, { recursive: true, force: true });
-  }
-}
-
-export interface ProjectFile {
-  name: string;
-  /** Config the CLI derives from Pulumi.yaml: project defaults and fixed provider values. */
-  config: Record<string, string>;
-}
-
-/**
- * Reads Pulumi.yaml as the CLI does for config: a project key's `default` becomes
- * `<project>:<key>`, a namespaced key's `value` is used as is. Keys of another namespace may not
- * declare a type or a default (the CLI rejects the file), so that is checked too.
- */
-export function readProjectFile(file: string): ProjectFile {
-  const project = parseYaml(readFileSync(file, "utf8")) as {
-    name?: unknown;
-    config?: Record<string, { type?: unknown; default?: unknown; value?: unknown } | unknown>;
-  };
-  if (typeof project.name !== "string") throw new Error(`${file}: name is required`);
-  const config: Record<string, string> = {};
-  for (const [key, decl] of Object.entries(project.config ?? {})) {
-    const d = (decl ?? {}) as { type?: unknown; default?: unknown; value?: unknown };
-    const colon = key.indexOf(":");
-    const namespaced = colon >= 0 && key.slice(0, colon) !== project.name;
-    if (namespaced) {
-      if (d.type !== undefined || d.default !== undefined) {
-        throw new Error(`${file}: ${key} is not the project's key: only \`value\` is allowed`);
-      }
-      if (d.value !== undefined) config[key] = String(d.value);
-    } else if (d.default !== undefined) {
-      config[colon >= 0 ? key : `${project.name}:${key}`] = String(d.default);
-    }
-  }
-  return { name: project.name, config };
-}
 
 const SYMBOL: Record<Op, string> = {
   create: "+",

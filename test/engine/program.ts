@@ -1,8 +1,11 @@
 import { execFile } from "node:child_process";
-import { cpSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { promisify } from "node:util";
+import { parse as parseYaml } from "yaml";
+import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET } from "../../emulator";
 import type { Goal } from "./engine";
+import { createWorkspace, type Workspace } from "./workspace";
 
 /**
  * Runs a Pulumi program the way `pulumi up` would run it, minus the engine: in its own process,
@@ -55,27 +58,85 @@ function runnerPath(candidate: string): string {
 }
 
 /**
- * Copies a program's files into a workspace and compiles its TypeScript to CommonJS, as ts-node
- * does when Pulumi runs a TypeScript program.
+ * Copies the named files of a program into a workspace (the repository root holds much more than
+ * its program) and compiles its TypeScript to CommonJS, as ts-node does when Pulumi runs it.
  */
-export async function installProgram(sourceDir: string, workspaceDir: string): Promise<void> {
+export async function installProgram(
+  sourceDir: string,
+  files: readonly string[],
+  workspaceDir: string,
+): Promise<void> {
   const ts = await import("typescript");
-  for (const entry of readdirSync(sourceDir, { withFileTypes: true })) {
-    if (!entry.isFile() || entry.name === "package.json" || entry.name === "tsconfig.json")
-      continue;
-    const from = path.join(sourceDir, entry.name);
-    if (entry.name.endsWith(".ts")) {
+  mkdirSync(workspaceDir, { recursive: true });
+  for (const file of files) {
+    const from = path.join(sourceDir, file);
+    if (file.endsWith(".ts")) {
       const { outputText } = ts.transpileModule(readFileSync(from, "utf8"), {
         compilerOptions: {
           module: ts.ModuleKind.CommonJS,
           target: ts.ScriptTarget.ES2022,
           esModuleInterop: true,
         },
-        fileName: entry.name,
+        fileName: file,
       });
-      writeFileSync(path.join(workspaceDir, entry.name.replace(/\.ts$/, ".js")), outputText);
+      writeFileSync(path.join(workspaceDir, file.replace(/\.ts$/, ".js")), outputText);
     } else {
-      cpSync(from, path.join(workspaceDir, entry.name));
+      cpSync(from, path.join(workspaceDir, file));
     }
   }
+}
+
+export interface ProjectFile {
+  name: string;
+  /** Config the CLI derives from Pulumi.yaml: project defaults and fixed provider values. */
+  config: Record<string, string>;
+}
+
+/**
+ * Reads Pulumi.yaml as the CLI does for config: a project key's `default` becomes
+ * `<project>:<key>`, a namespaced key's `value` is used as is. Keys of another namespace may not
+ * declare a type or a default (the CLI rejects the file), so that is checked too.
+ */
+export function readProjectFile(file: string): ProjectFile {
+  const project = parseYaml(readFileSync(file, "utf8")) as {
+    name?: unknown;
+    config?: Record<string, unknown>;
+  };
+  if (typeof project.name !== "string") throw new Error(`${file}: name is required`);
+  const config: Record<string, string> = {};
+  for (const [key, decl] of Object.entries(project.config ?? {})) {
+    const d = (decl ?? {}) as { type?: unknown; default?: unknown; value?: unknown };
+    const colon = key.indexOf(":");
+    const namespaced = colon >= 0 && key.slice(0, colon) !== project.name;
+    if (namespaced) {
+      if (d.type !== undefined || d.default !== undefined) {
+        throw new Error(`${file}: ${key} is not the project's key: only \`value\` is allowed`);
+      }
+      if (d.value !== undefined) config[key] = String(d.value);
+    } else if (d.default !== undefined) {
+      config[colon >= 0 ? key : `${project.name}:${key}`] = String(d.default);
+    }
+  }
+  return { name: project.name, config };
+}
+
+/** A program made ready to run: its workspace (package installed) and its Pulumi.yaml. */
+export async function prepareProgram(
+  workspaceName: string,
+  sourceDir: string,
+  files: readonly string[],
+): Promise<{ workspace: Workspace; project: ProjectFile }> {
+  const workspace = await createWorkspace(workspaceName);
+  await installProgram(sourceDir, files, workspace.dir);
+  return { workspace, project: readProjectFile(path.join(workspace.dir, "Pulumi.yaml")) };
+}
+
+/** The stack config `pulumi config set` would give a stack pointed at the emulator's demo client. */
+export function demoStackConfig(project: ProjectFile, baseUrl: string): Record<string, string> {
+  return {
+    ...project.config,
+    "acronis:baseUrl": baseUrl,
+    "acronis:clientId": DEMO_CLIENT_ID,
+    "acronis:clientSecret": DEMO_CLIENT_SECRET,
+  };
 }

@@ -2,19 +2,12 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
-import {
-  DEMO_CLIENT_ID,
-  DEMO_CLIENT_SECRET,
-  defaultSeed,
-  type RunningEmulator,
-  startEmulator,
-  USERS,
-} from "../../emulator";
-import { installProgramFiles, readProjectFile } from "../../scripts/report";
+import { defaultSeed, type RunningEmulator, startEmulator, USERS } from "../../emulator";
 import { countOps, Engine, failures, type Goal } from "../engine/engine";
 import { ProviderHost } from "../engine/host";
-import { evaluateProgram } from "../engine/program";
-import { createWorkspace, REPO_ROOT } from "../engine/workspace";
+import { demoStackConfig, evaluateProgram, prepareProgram } from "../engine/program";
+import { REPO_ROOT } from "../engine/workspace";
+import { recordIssuedTokens } from "../support/stack";
 
 /**
  * Each example as a user runs it: its own directory with the package installed, `pulumi preview`
@@ -30,6 +23,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  if (emulator) recordIssuedTokens(emulator);
   await emulator?.close();
 });
 
@@ -37,15 +31,12 @@ async function runExample(
   name: string,
   files: string[],
 ): Promise<{ goals: Goal[]; engine: Engine; stop: () => Promise<void> }> {
-  const workspace = await createWorkspace(`example-${name}`);
-  await installProgramFiles(path.join(EXAMPLES, name), files, workspace.dir);
-  const project = readProjectFile(path.join(workspace.dir, "Pulumi.yaml"));
-  const config = {
-    ...project.config,
-    "acronis:baseUrl": emulator.baseUrl,
-    "acronis:clientId": DEMO_CLIENT_ID,
-    "acronis:clientSecret": DEMO_CLIENT_SECRET,
-  };
+  const { workspace, project } = await prepareProgram(
+    `example-${name}`,
+    path.join(EXAMPLES, name),
+    files,
+  );
+  const config = demoStackConfig(project, emulator.baseUrl);
   const goals = await evaluateProgram(workspace.dir, {
     project: project.name,
     stack: "test",

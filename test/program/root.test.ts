@@ -1,20 +1,18 @@
 import { writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  DEMO_CLIENT_ID,
-  DEMO_CLIENT_SECRET,
-  defaultSeed,
-  type RunningEmulator,
-  startEmulator,
-  TENANTS,
-  USERS,
-} from "../../emulator";
-import { installProgramFiles, readProjectFile } from "../../scripts/report";
+import { defaultSeed, type RunningEmulator, startEmulator, TENANTS, USERS } from "../../emulator";
 import { countOps, Engine, failures } from "../engine/engine";
 import { ProviderHost } from "../engine/host";
-import { evaluateProgram, ProgramError } from "../engine/program";
-import { createWorkspace, REPO_ROOT, USER_EMAIL_TYPE, type Workspace } from "../engine/workspace";
+import {
+  demoStackConfig,
+  evaluateProgram,
+  ProgramError,
+  type ProjectFile,
+  prepareProgram,
+} from "../engine/program";
+import { REPO_ROOT, USER_EMAIL_TYPE, type Workspace } from "../engine/workspace";
+import { recordIssuedTokens } from "../support/stack";
 
 /**
  * The root program (index.ts + Pulumi.yaml + accounts.yaml) as `pulumi up` runs it: evaluated in
@@ -24,27 +22,24 @@ import { createWorkspace, REPO_ROOT, USER_EMAIL_TYPE, type Workspace } from "../
 
 let emulator: RunningEmulator;
 let workspace: Workspace;
-let project: ReturnType<typeof readProjectFile>;
+let project: ProjectFile;
 
 beforeAll(async () => {
   emulator = await startEmulator({ seed: defaultSeed });
-  workspace = await createWorkspace("program-root");
-  await installProgramFiles(REPO_ROOT, ["index.ts", "Pulumi.yaml", "accounts.yaml"], workspace.dir);
-  project = readProjectFile(path.join(workspace.dir, "Pulumi.yaml"));
+  ({ workspace, project } = await prepareProgram("program-root", REPO_ROOT, [
+    "index.ts",
+    "Pulumi.yaml",
+    "accounts.yaml",
+  ]));
 });
 
 afterAll(async () => {
+  if (emulator) recordIssuedTokens(emulator);
   await emulator?.close();
 });
 
 function stackConfig(extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    ...project.config,
-    "acronis:baseUrl": emulator.baseUrl,
-    "acronis:clientId": DEMO_CLIENT_ID,
-    "acronis:clientSecret": DEMO_CLIENT_SECRET,
-    ...extra,
-  };
+  return { ...demoStackConfig(project, emulator.baseUrl), ...extra };
 }
 
 function evaluate(config: Record<string, string>) {
