@@ -7,8 +7,9 @@ import { Pool } from "undici";
 export class Limiter {
   private active = 0;
   private readonly waiters: Array<() => void> = [];
-  private gate: Promise<void> | undefined;
-  private gateUntil = 0;
+  /** Set while paused; resolves (and clears itself) when the pause ends. */
+  private resume: Promise<void> | undefined;
+  private pausedUntil = 0;
   peak = 0;
 
   constructor(
@@ -22,16 +23,11 @@ export class Limiter {
   }
 
   async acquire(): Promise<() => void> {
-    // Wait for any pause; a new pause may start while we wait, so loop.
-    while (this.gate !== undefined) {
-      const g = this.gate;
-      await g;
-      if (this.gate === g) this.gate = undefined;
-    }
-    if (this.active < this.max && this.waiters.length === 0) {
+    if (this.resume === undefined && this.active < this.max && this.waiters.length === 0) {
       this.active++;
     } else {
-      // The slot is handed over by release() (active stays constant), which keeps FIFO order.
+      // Slots are handed out by drain(), in FIFO order, and never during a pause: requests that
+      // were already queued when a 429 came wait like new ones (the engine queues thousands).
       await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
     this.peak = Math.max(this.peak, this.active);
@@ -39,9 +35,8 @@ export class Limiter {
     return () => {
       if (released) return;
       released = true;
-      const next = this.waiters.shift();
-      if (next !== undefined) next();
-      else this.active--;
+      this.active--;
+      this.drain();
     };
   }
 
@@ -49,9 +44,24 @@ export class Limiter {
   pause(ms: number): void {
     if (ms <= 0) return;
     const until = this.now() + ms;
-    if (this.gate !== undefined && until <= this.gateUntil) return;
-    this.gateUntil = until;
-    this.gate = this.sleep(ms);
+    if (until <= this.pausedUntil) return;
+    this.pausedUntil = until;
+    const gate: Promise<void> = this.sleep(ms).then(() => {
+      // A longer pause started meanwhile: that one ends the pause.
+      if (this.resume !== gate) return;
+      this.resume = undefined;
+      this.drain();
+    });
+    this.resume = gate;
+  }
+
+  private drain(): void {
+    while (this.resume === undefined && this.active < this.max) {
+      const next = this.waiters.shift();
+      if (next === undefined) return;
+      this.active++;
+      next();
+    }
   }
 }
 

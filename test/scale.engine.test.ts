@@ -1,0 +1,196 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  DEMO_CLIENT_ID,
+  DEMO_CLIENT_SECRET,
+  generatedUserId,
+  generateSeed,
+  type RequestStatsSnapshot,
+} from "../emulator";
+import { countOps, failures, type Goal, type RunResult } from "./engine/engine";
+import { openStack, type TestStack } from "./support/stack";
+
+/**
+ * Scale behaviour through the real provider host, every step sent at once as the engine does.
+ * Everything here is counted by the emulator, never timed: each test fails if requests per
+ * account, batch reads or token requests go up, or if the concurrency bound or the 429 pause
+ * stops holding.
+ */
+
+const N = 300;
+const READ_BATCH = "GET /api/2/users";
+const READ_ONE = "GET /api/2/users/{id}";
+const PUT = "PUT /api/2/users/{id}";
+const TOKEN = "POST /api/2/idp/token";
+
+const seed = generateSeed({ users: N, activatedRatio: 0.5 });
+const activated = new Set(seed.users?.filter((u) => u.activated).map((u) => u.id));
+const indexes = Array.from({ length: N }, (_, i) => i + 1);
+const freshIndexes = indexes.filter((i) => !activated.has(generatedUserId(i)));
+const activatedIndexes = indexes.filter((i) => activated.has(generatedUserId(i)));
+
+/** Emulator log lines with when they were logged: at the answer (a 429 fault: at arrival). */
+const log: { at: number; line: string }[] = [];
+let stack: TestStack;
+
+beforeAll(async () => {
+  stack = await openStack({
+    name: "engine-scale",
+    seed,
+    config: (baseUrl) => ({
+      "acronis:baseUrl": baseUrl,
+      "acronis:clientId": DEMO_CLIENT_ID,
+      "acronis:clientSecret": DEMO_CLIENT_SECRET,
+    }),
+    emulator: { log: (line: string) => log.push({ at: performance.now(), line }) },
+  });
+});
+afterAll(async () => {
+  await stack?.close();
+});
+
+/** A fresh host and platform, as a new `pulumi` command on an untouched tenant gets. */
+async function fresh(config: Record<string, string> = {}): Promise<void> {
+  expect(failures(await stack.destroy())).toEqual([]);
+  await stack.emulator.control.reset();
+  await stack.newHost({ config: { ...stack.config, ...config } });
+  await stack.emulator.control.resetRequests();
+  log.length = 0;
+}
+
+function goals(which: readonly number[], email: (i: number) => string): Goal[] {
+  return which.map((i) =>
+    stack.userEmail(`user${i}`, { userId: generatedUserId(i), email: email(i) }),
+  );
+}
+const seedEmail = (i: number) => `user${i}@bench.example`;
+const movedEmail = (i: number) => `user${i}@moved.example`;
+
+async function counted(run: () => Promise<RunResult>) {
+  await stack.emulator.control.resetRequests();
+  const result = await run();
+  expect(failures(result)).toEqual([]);
+  const stats: RequestStatsSnapshot = await stack.emulator.control.requests();
+  const n = (key: string) => stats.counts[key] ?? 0;
+  return {
+    result,
+    stats,
+    batches: n(READ_BATCH),
+    singles: n(READ_ONE),
+    reads: n(READ_BATCH) + n(READ_ONE),
+    puts: n(PUT),
+    tokens: n(TOKEN),
+  };
+}
+
+/** A stack that holds every account already (adopted with its current email): reads only. */
+async function adoptAll(): Promise<void> {
+  const adopt = await counted(() => stack.up(goals(indexes, seedEmail)));
+  expect(countOps(adopt.result).create).toBe(N);
+  expect(adopt.puts).toBe(0);
+}
+
+describe("reads are coalesced", () => {
+  it(`a preview of ${N} accounts sent at once reads them in batches of at most 100`, async () => {
+    await fresh();
+    await adoptAll();
+    const preview = await counted(() => stack.preview(goals(indexes, movedEmail)));
+    expect(countOps(preview.result).update).toBe(N);
+    // ceil(N / 100) full batches, plus slack for batches cut by pauses in arrivals.
+    expect(preview.reads).toBeLessThanOrEqual(Math.ceil(N / 100) + 3);
+    // A batch over 100 ids would have failed the steps: the emulator refuses it, as the API does.
+  });
+
+  it("with acronis:batchReads false, every account is one GET /users/{id}", async () => {
+    await fresh();
+    await adoptAll();
+    await stack.newHost({ config: { ...stack.config, "acronis:batchReads": "false" } });
+    const preview = await counted(() => stack.preview(goals(indexes, movedEmail)));
+    expect(preview.singles).toBe(N);
+    expect(preview.batches).toBe(0);
+  });
+});
+
+describe("requests per account", () => {
+  it("an up changing non-activated accounts: one PUT each, one token for the host, then none", async () => {
+    await fresh();
+    const first = await counted(() => stack.up(goals(freshIndexes, movedEmail)));
+    expect(countOps(first.result).create).toBe(freshIndexes.length);
+    expect(first.puts).toBe(freshIndexes.length);
+    expect(first.tokens).toBe(1);
+    expect(first.reads).toBeLessThanOrEqual(Math.ceil(freshIndexes.length / 100) + 2);
+    for (const step of first.result.steps) expect(step.outputs?.status).toBe("synced");
+
+    const second = await counted(() => stack.up(goals(freshIndexes, movedEmail)));
+    expect(countOps(second.result).same).toBe(freshIndexes.length);
+    expect(second.puts).toBe(0);
+    expect(second.tokens).toBe(0); // the host keeps its token
+  });
+
+  it("an up while confirmations are pending inside resendAfter makes no PUT", async () => {
+    await fresh();
+    const first = await counted(() => stack.up(goals(activatedIndexes, movedEmail)));
+    expect(first.puts).toBe(activatedIndexes.length);
+    for (const step of first.result.steps) expect(step.outputs?.status).toBe("pendingConfirmation");
+
+    const again = await counted(() => stack.up(goals(activatedIndexes, movedEmail)));
+    expect(again.puts).toBe(0);
+    expect(again.tokens).toBe(0);
+    expect((await stack.emulator.control.outbox()).length).toBe(activatedIndexes.length);
+  });
+});
+
+describe("load on the platform is bounded", () => {
+  const bounded = {
+    "acronis:batchReads": "false",
+    "acronis:maxConcurrentRequests": "4",
+    // The 429 below is retried after its Retry-After, not after a random backoff.
+    "acronis:retryBaseDelayMs": "0",
+  };
+
+  it("at most acronis:maxConcurrentRequests requests in flight, whatever the engine sends", async () => {
+    await fresh();
+    await adoptAll();
+    await stack.newHost({ config: { ...stack.config, ...bounded } });
+    // With latency, requests overlap: the emulator's in-flight peak is then exact.
+    await stack.emulator.control.latency(20);
+    try {
+      const preview = await counted(() => stack.preview(goals(indexes.slice(0, 200), movedEmail)));
+      expect(preview.singles).toBe(200);
+      expect(preview.stats.maxInFlight).toBeLessThanOrEqual(4);
+      expect(preview.stats.maxInFlight).toBeGreaterThanOrEqual(2); // the bound is what limits
+    } finally {
+      await stack.emulator.control.latency(0);
+    }
+  });
+
+  it("a 429 holds back every request of the host process, queued ones too", async () => {
+    await fresh();
+    await adoptAll();
+    await stack.newHost({ config: { ...stack.config, ...bounded } });
+    await stack.emulator.control.latency(20);
+    // The 50th account read gets a 429 asking for a 1 s pause, when many reads are queued.
+    const read = { method: "GET", path: "^/api/2/users/[^/]+$" };
+    await stack.emulator.control.faults([
+      { ...read, times: 49, action: { type: "latency", ms: 0 } },
+      { ...read, times: 1, action: { type: "status", status: 429, retryAfter: "1" } },
+    ]);
+    try {
+      log.length = 0;
+      const preview = await counted(() => stack.preview(goals(indexes.slice(0, 200), movedEmail)));
+      expect(preview.singles).toBe(201); // the 429 and its retry
+      const throttled = log.find((l) => l.line.includes("-> fault: 429"));
+      expect(throttled).toBeDefined();
+      const at = throttled?.at ?? 0;
+      // Requests already in flight finish within a few latencies of the 429; after that nothing
+      // may be answered until the 1 s pause is over. Without a pause for the whole process,
+      // queued reads would go on at 4 per 20 ms: over a hundred in this window.
+      const duringPause = log.filter((l) => l.at > at + 300 && l.at < at + 900);
+      expect(duringPause.map((l) => l.line)).toEqual([]);
+      const after = log.filter((l) => l.at >= at + 900);
+      expect(after.length).toBeGreaterThan(100); // and the rest went on after it
+    } finally {
+      await stack.emulator.control.latency(0);
+      await stack.emulator.control.clearFaults();
+    }
+  });
+});
