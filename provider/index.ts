@@ -6,19 +6,21 @@ export {
   type AccountEntry,
   type AccountRef,
   AccountsFileError,
-  type DeclaredUserEmail,
-  type DeclareOptions,
-  declareUserEmails,
   type FindUsers,
-  type FromFileOptions,
   type Location,
   parseAccountsYaml,
-  pulumiConfigLookup,
   type ResolvedAccount,
   resolveAccounts,
   resourceName,
-  userEmailsFromFile,
 } from "./accounts";
+export {
+  type DeclaredUserEmail,
+  type DeclareOptions,
+  declareUserEmails,
+  type FromFileOptions,
+  pulumiConfigLookup,
+  userEmailsFromFile,
+} from "./accountsStack";
 export { domainAllowed, normalizeEmail, sameEmail } from "./email";
 export type { UserEmailInputs } from "./inputs";
 export type { Status, UserEmailOutputs } from "./reconcile";
