@@ -157,35 +157,24 @@ export class Engine {
             throw new Error(checked.failures.map((f) => `${f.property}: ${f.reason}`).join("; "));
           }
           const inputs = checked.inputs;
+          const create = async () => {
+            const created = await this.host.create(urn, inputs);
+            const { name, type } = goal;
+            this.put({ urn, name, type, id: created.id, inputs, outputs: created.properties });
+            return created.properties;
+          };
           if (!old) {
             if (!apply) return { op: "create" as const };
-            const created = await this.host.create(urn, inputs);
-            this.put({
-              urn,
-              name: goal.name,
-              type: goal.type,
-              id: created.id,
-              inputs,
-              outputs: created.properties,
-            });
-            return { op: "create" as const, outputs: created.properties };
+            return { op: "create" as const, outputs: await create() };
           }
           const diff = await this.host.diff(urn, old.id, old.outputs, inputs);
           if (diff.replaces.length > 0) {
             planned.op = "replace";
             if (!apply) return { op: "replace" as const };
             // Create-before-delete, Pulumi's default for replacements.
-            const created = await this.host.create(urn, inputs);
+            const outputs = await create();
             await this.host.delete(urn, old.id, old.outputs);
-            this.put({
-              urn,
-              name: goal.name,
-              type: goal.type,
-              id: created.id,
-              inputs,
-              outputs: created.properties,
-            });
-            return { op: "replace" as const, outputs: created.properties };
+            return { op: "replace" as const, outputs };
           }
           if (diff.changes === "none") {
             if (apply) old.inputs = inputs;
