@@ -10,6 +10,7 @@ import {
   type RequestStatsSnapshot,
   startEmulator,
 } from "../emulator";
+import { AcronisClient } from "../provider/api";
 import { Engine, failures, type Goal, type RunResult } from "../test/engine/engine";
 import { ProviderHost } from "../test/engine/host";
 import {
@@ -164,6 +165,8 @@ interface SizeFigures {
     reads: number;
     maxInFlight: number;
     idealMs: number;
+    /** The same reads by the API client alone, no host or engine: what the provider's own path costs. */
+    clientOnlyMs: number;
   };
 }
 
@@ -249,6 +252,7 @@ async function benchSize(ws: Workspace, n: number, withUnbatched: boolean): Prom
             reads: reads(unbatched.stats),
             maxInFlight: unbatched.stats.maxInFlight,
             idealMs: (n * LATENCY_MS) / DEFAULT_MAX_CONCURRENT,
+            clientOnlyMs: await clientOnlyReads(emulator, n),
           };
         } finally {
           await plain.stop();
@@ -299,6 +303,26 @@ async function referenceHostRss(ws: Workspace, n: number): Promise<number> {
     return peakRssMb(host.pid);
   } finally {
     await host.stop();
+  }
+}
+
+/** n single reads through the provider's API client alone (batching off), all at once. */
+async function clientOnlyReads(emulator: Emulator, n: number): Promise<number> {
+  const client = new AcronisClient({
+    baseUrl: emulator.baseUrl,
+    clientId: DEMO_CLIENT_ID,
+    clientSecret: DEMO_CLIENT_SECRET,
+    batchReads: false,
+    maxConcurrentRequests: DEFAULT_MAX_CONCURRENT,
+  });
+  try {
+    const ids = Array.from({ length: n }, (_, i) => generatedUserId(i + 1));
+    await client.getUser(ids[0] as string); // token and connection, as a warm host has them
+    const started = performance.now();
+    await Promise.all(ids.map((id) => client.getUser(id)));
+    return performance.now() - started;
+  } finally {
+    await client.close();
   }
 }
 
@@ -494,6 +518,11 @@ function sizeRows(f: SizeFigures): Row[] {
         measured: `${ms(u.previewMs)} = ${x(ratio)}`,
         limit: "<= 1.30x",
         pass: ratio <= 1.3,
+      },
+      {
+        target: `  the same ${n} reads by the API client alone (no host)`,
+        measured: `${ms(u.clientOnlyMs)} = ${x(u.clientOnlyMs / u.idealMs)}`,
+        limit: "-",
       },
     );
   }
