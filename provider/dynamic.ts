@@ -24,17 +24,17 @@ import { type ConfigLookup, clientOptions, loadCheckPolicy, loadSettings } from 
  */
 
 /** How many times update re-reads and retries when another writer moved the version on. */
-export const MAX_WRITE_ATTEMPTS = 4;
+const MAX_WRITE_ATTEMPTS = 4;
 
 let configLookup: ConfigLookup = () => undefined;
 let client: AcronisClient | undefined;
 
-/** Where the lines a user should see go; Pulumi shows the host's console output since 3.146. */
-let say: (line: string) => void = (line) => console.log(line);
-
-/** For in-process tests: redirect the user-facing lines. */
-export function setReporter(report: (line: string) => void): void {
-  say = report;
+/**
+ * A line for the user: Pulumi shows the host's console output since 3.146; `pulumi.log` does
+ * not work inside the host.
+ */
+function say(line: string): void {
+  console.log(line);
 }
 
 export async function configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
