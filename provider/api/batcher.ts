@@ -2,11 +2,13 @@ import { AcronisApiError } from "./errors";
 
 export const MAX_BATCH = 100;
 /**
- * Longest a read waits for its batch to fill while reads keep arriving. The engine's steps reach
- * the host over a second or more for large stacks, a few per millisecond: a fixed window from the
+ * Longest a read waits for its batch to fill while reads keep arriving. The engine checks
+ * resources one at a time and runs their diffs in parallel, so reads reach the host as a stream
+ * over a second or more for large stacks, one every millisecond or few: a fixed window from the
  * first read cut them into many small batches, where waiting for quiet (or 100 ids) fills them.
+ * A second is short next to the preview of a stack large enough to stream reads that slowly.
  */
-export const MAX_BATCH_WAIT_MS = 250;
+export const MAX_BATCH_WAIT_MS = 1_000;
 /**
  * Once a batch holds more than one id, reads are arriving as a stream (the engine delivers steps
  * in bursts some 5-40 ms apart), so the quiet window it waits for is this many times longer. A
@@ -84,7 +86,19 @@ export class Batcher<T> {
       this.timer = setTimeout(() => this.onTimer(), Math.min(quietAt, deadline) - now);
       return;
     }
-    this.flush();
+    if (now >= deadline) {
+      this.flush();
+      return;
+    }
+    // Timers run before pending I/O: after the process was busy for a while, the window can look
+    // quiet while the engine's next steps already wait in the socket. Look again once that I/O
+    // has been read, and only then call the stream quiet.
+    const seen = this.lastAt;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      if (this.lastAt !== seen) this.onTimer();
+      else this.flush();
+    }, 0);
   }
 
   /** Sends everything queued now (also called by close()). */

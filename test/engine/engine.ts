@@ -11,9 +11,9 @@ import { transcribe } from "./transcript";
  *   refresh  Read (empty id = gone, removed from state)
  *   destroy  Delete with the stored properties (the stored __provider)
  *
- * Like the engine, it sends every resource's steps at once (Pulumi's default parallelism is
- * unbounded) and keeps going past a failed resource. `up` is `up --skip-preview`: one Diff per
- * resource.
+ * Like the engine, it checks each resource as the program registers it, then runs every
+ * resource's Diff and step at once (Pulumi's default parallelism is unbounded), and keeps going
+ * past a failed resource. `up` is `up --skip-preview`: one Diff per resource.
  */
 
 export const PROVIDER_KEY = "__provider";
@@ -147,12 +147,16 @@ export class Engine {
     const apply = kind === "up";
     return this.run(kind, async () => {
       const wanted = new Set(goals.map((g) => this.urn(g)));
-      const steps = goals.map((goal) => {
+      const steps: Promise<StepResult>[] = [];
+      for (const goal of goals) {
         const urn = this.urn(goal);
-        return this.step(kind, goal.name, urn, "same", async (planned) => {
-          const old = this.find(urn);
-          planned.op = old ? "update" : "create";
-          const checked = await this.host.check(urn, old?.inputs ?? {}, goal.inputs);
+        const old = this.find(urn);
+        // Check runs in the engine's step generator, one registration at a time; Diff and the
+        // step itself go on in parallel (pulumi/pulumi#18872).
+        const checking = this.host.check(urn, old?.inputs ?? {}, goal.inputs);
+        await checking.catch(() => undefined);
+        const step = this.step(kind, goal.name, urn, old ? "update" : "create", async (planned) => {
+          const checked = await checking;
           if (checked.failures.length > 0) {
             throw new Error(checked.failures.map((f) => `${f.property}: ${f.reason}`).join("; "));
           }
@@ -186,7 +190,8 @@ export class Engine {
           old.outputs = updated.properties;
           return { op: "update" as const, outputs: updated.properties };
         });
-      });
+        steps.push(step);
+      }
       const deletes = [...this.byUrn.values()]
         .filter((res) => !wanted.has(res.urn))
         .map((res) =>
@@ -205,7 +210,7 @@ export class Engine {
   private async run(kind: RunKind, body: () => Promise<StepResult[]>): Promise<RunResult> {
     const started = performance.now();
     const steps = await body();
-    transcribe("state", JSON.stringify(this.state));
+    transcribe("state", () => JSON.stringify(this.state));
     return { kind, steps, ms: performance.now() - started };
   }
 
@@ -232,7 +237,7 @@ export class Engine {
         error instanceof HostCallError || error instanceof Error ? error.message : String(error);
       result = { name, urn, op: planned.op, ok: false, error: message };
     }
-    transcribe("step", JSON.stringify(result));
+    transcribe("step", () => JSON.stringify(result));
     this.options.onStep?.(result, kind);
     return result;
   }

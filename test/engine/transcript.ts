@@ -10,9 +10,10 @@ import * as path from "node:path";
 
 export type TranscriptKind = "output" | "step" | "state" | "provider" | "token" | "secret";
 
-export function transcribe(kind: TranscriptKind, text: string): void {
+/** `text` may be a function, so nothing is serialised when no transcript is being kept. */
+export function transcribe(kind: TranscriptKind, text: string | (() => string)): void {
   const dir = process.env.ACRONIS_TEST_TRANSCRIPT_DIR;
   if (!dir) return;
-  const line = text.replaceAll("\n", "\\n");
+  const line = (typeof text === "function" ? text() : text).replaceAll("\n", "\\n");
   appendFileSync(path.join(dir, `${process.pid}.log`), `${kind}\t${line}\n`);
 }
