@@ -1,0 +1,49 @@
+import { readdirSync, readFileSync } from "node:fs";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+
+/**
+ * The imports that must never exist (see the README's layout): the decision core stays pure, the
+ * API client knows nothing of Pulumi, and the emulator and the provider never import each other.
+ */
+
+const ROOT = path.resolve(__dirname, "..");
+
+function sources(dir: string): string[] {
+  return readdirSync(path.join(ROOT, dir), { recursive: true, encoding: "utf8" })
+    .filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts"))
+    .map((f) => path.join(dir, f));
+}
+
+function imports(file: string): string[] {
+  const text = readFileSync(path.join(ROOT, file), "utf8");
+  return [...text.matchAll(/^\s*(?:import|export)\b[^;]*?from\s+"([^"]+)"/gms)].map(
+    (m) => m[1] as string,
+  );
+}
+
+describe("layout", () => {
+  it("the decision core imports only the pure address rules", () => {
+    expect(imports("provider/reconcile.ts")).toEqual(["./email"]);
+  });
+
+  it.each(sources("provider/api"))("%s does not import Pulumi", (file) => {
+    expect(imports(file).filter((i) => i.includes("pulumi"))).toEqual([]);
+  });
+
+  it.each(sources("emulator"))("%s does not import the provider", (file) => {
+    expect(imports(file).filter((i) => i.includes("provider"))).toEqual([]);
+  });
+
+  it.each(sources("provider"))("%s does not import the emulator or the tests", (file) => {
+    expect(imports(file).filter((i) => /emulator|test\//.test(i))).toEqual([]);
+  });
+
+  it("the serialized entry imports types only: its steps are loaded when they run", () => {
+    // A value import would make Pulumi copy the imported module into every resource's state.
+    const text = readFileSync(path.join(ROOT, "provider/entry.ts"), "utf8");
+    const importLines = text.split("\n").filter((l) => /^import /.test(l));
+    expect(importLines.length).toBeGreaterThan(0);
+    for (const line of importLines) expect(line).toMatch(/^import type /);
+  });
+});
