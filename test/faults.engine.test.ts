@@ -5,7 +5,7 @@ import type { FaultRule } from "../emulator";
 import type { RunResult } from "./engine/engine";
 import { REPO_ROOT } from "./engine/workspace";
 import { CLIENT_ID, CLIENT_SECRET, stackConfig, USERS } from "./support/fixtures";
-import { openStack, plan, type TestStack } from "./support/stack";
+import { openStack, plan, type TestStack, waitFor } from "./support/stack";
 
 /**
  * Faults through the real host against the emulator's fault injection. Each story asserts the
@@ -286,11 +286,3 @@ describe("the host killed in the middle of an up", () => {
     await record("host killed during the PUT, then up again", "converged, one change", result);
   });
 });
-
-async function waitFor(condition: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}

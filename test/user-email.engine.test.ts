@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { countOps, type Goal } from "./engine/engine";
 import { CLIENT_ID, CLIENT_SECRET, USERS } from "./support/fixtures";
-import { openStack, plan, type TestStack } from "./support/stack";
+import { openStack, plan, type TestStack, waitFor } from "./support/stack";
 
 /**
  * UserEmail through the real Pulumi dynamic-provider host, in the sequences the CLI runs:
@@ -346,11 +346,3 @@ describe("credentials", () => {
     expect(stack.emulator.state.issuedTokens().length).toBeGreaterThan(0);
   });
 });
-
-async function waitFor(condition: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}

@@ -95,3 +95,12 @@ export function recordIssuedTokens(emulator: {
 }): void {
   for (const token of emulator.state.issuedTokens()) transcribe("token", token);
 }
+
+/** Polls until `condition` holds, for events in another process (the emulator, the host). */
+export async function waitFor(condition: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
