@@ -28,6 +28,8 @@ const MAX_WRITE_ATTEMPTS = 4;
 
 let configLookup: ConfigLookup = () => undefined;
 let client: AcronisClient | undefined;
+/** Read once per configure: check runs for every resource, and config does not change in between. */
+let checkPolicy: ReturnType<typeof loadCheckPolicy> | undefined;
 
 /**
  * A line for the user: Pulumi shows the host's console output since 3.146; `pulumi.log` does
@@ -39,6 +41,7 @@ function say(line: string): void {
 
 export async function configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
   configLookup = (key) => req.config.get(key);
+  checkPolicy = undefined;
   await client?.close();
   client = undefined;
 }
@@ -54,9 +57,10 @@ export async function check(
   _olds: Record<string, unknown>,
   news: Record<string, unknown>,
 ): Promise<pulumi.dynamic.CheckResult<UserEmailInputs>> {
-  return reported("check", news.userId, async () =>
-    checkInputs(news, loadCheckPolicy(configLookup, process.env)),
-  );
+  return reported("check", news.userId, async () => {
+    checkPolicy ??= loadCheckPolicy(configLookup, process.env);
+    return checkInputs(news, checkPolicy);
+  });
 }
 
 export async function diff(

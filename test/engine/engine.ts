@@ -16,8 +16,6 @@ import { transcribe } from "./transcript";
  * past a failed resource. `up` is `up --skip-preview`: one Diff per resource.
  */
 
-export const PROVIDER_KEY = "__provider";
-
 export interface Goal {
   name: string;
   type: string;
