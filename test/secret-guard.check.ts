@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { expect, it } from "vitest";
 
 /**
- * The suite-wide secret guard, run after every other test file (vitest.config.ts). Each worker
+ * The suite-wide secret guard, run after every other test file (vitest.config.mts). Each worker
  * appended what users would see or Pulumi would store (host output, step errors and outputs,
  * state, the serialized provider) and the secrets and tokens it handed out. Any secret or token
  * found anywhere else fails the run.
