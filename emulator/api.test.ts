@@ -201,6 +201,20 @@ describe("GET /users/{id}", () => {
     expect(m.status).toBe(405);
     expect(m.headers.get("allow")).toBe("GET, PUT");
   });
+
+  it("answers 404 for API routes under a prefix other than /api/2", async () => {
+    const v1 = await api(emu.url, token, "GET", `/api/1/users/${USERS.bob}`);
+    expect(v1.status).toBe(404);
+    expect(v1.body.error.domain).toBe("PlatformAccountServer");
+    const other = await request(`${emu.url}/x/2/idp/token`, {
+      method: "POST",
+      headers: { authorization: basic(DEMO_CLIENT_ID, DEMO_CLIENT_SECRET), "content-type": form },
+      body: "grant_type=client_credentials",
+    });
+    expect(other.status).toBe(404);
+    expect((await api(emu.url, token, "GET", `/nope/9/users/${USERS.bob}`)).status).toBe(404);
+    expect((await api(emu.url, token, "GET", `/api/2/users/${USERS.bob}`)).status).toBe(200);
+  });
 });
 
 describe("PUT /users/{id}", () => {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { EmulatorControlError } from "./control";
+import { ErrorCode } from "./errors";
 import { normalizePath } from "./faults";
 import { TENANTS, USERS } from "./seed";
 import { type RunningEmulator, startEmulator } from "./server";
@@ -192,6 +193,27 @@ describe("reset, out-of-band changes, restart, close", () => {
     const r = await putBob("now-needs-mail@alpha.example", 42);
     expect(r.status).toBe(200);
     expect((await emu.control.outbox())[0]?.to).toBe("bob@alpha.example");
+  });
+
+  it("patchUser refuses another user's login with 409 and leaves both users as they were", async () => {
+    const err = await emu.control
+      .patchUser(USERS.bob, { login: "alice", email: "x@alpha.example" })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(EmulatorControlError);
+    expect(err).toMatchObject({ status: 409 });
+    expect(JSON.parse((err as EmulatorControlError).body).error.code).toBe(ErrorCode.conflict);
+    const bob = await emu.control.getUser(USERS.bob);
+    expect(bob).toMatchObject({ login: "bob", version: 1 });
+    expect(bob.contact.email).toBe("bob@alpha.example");
+    // The login index still knows both owners: others are refused either login...
+    for (const login of ["alice", "bob"]) {
+      await expect(emu.control.patchUser(USERS.carol, { login })).rejects.toMatchObject({
+        status: 409,
+      });
+    }
+    // ...and "alice" belongs to alice: once she moves on, it is free.
+    await emu.control.patchUser(USERS.alice, { login: "alice2" });
+    expect((await emu.control.patchUser(USERS.bob, { login: "alice" })).login).toBe("alice");
   });
 
   it("control rejects unknown users and bad bodies", async () => {

@@ -16,7 +16,7 @@ const actionSchema = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("lose-response") }),
 ]);
 
-export const faultRuleSchema = z.strictObject({
+const faultRuleSchema = z.strictObject({
   method: z.string().optional(),
   /** A normalized path ("/api/2/users/{id}", exact) or a regex tested on the raw URL path. */
   path: z.string().optional(),

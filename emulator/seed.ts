@@ -40,7 +40,7 @@ const userSchema = z.strictObject({
   language: z.string().optional(),
 });
 
-export const seedSchema = z
+const seedSchema = z
   .strictObject({
     tenants: z.array(tenantSchema).min(1),
     clients: z.array(clientSchema).default([]),
@@ -218,22 +218,30 @@ export const USERS = {
   mallory: "20000000-0000-4000-8000-000000000099",
 } as const;
 
+/** The demo partner tenant, root of the demo client: shared by `defaultSeed` and `generateSeed`. */
+const DEMO_PARTNER_TENANT = {
+  id: TENANTS.partner,
+  name: "Demo Partner",
+  kind: "partner",
+} satisfies Seed["tenants"][number];
+
+/** The demo API client (basic auth, on the demo partner). */
+const DEMO_CLIENT = {
+  client_id: DEMO_CLIENT_ID,
+  client_secret: DEMO_CLIENT_SECRET,
+  tenant_id: TENANTS.partner,
+  auth_method: "basic",
+} satisfies NonNullable<Seed["clients"]>[number];
+
 export const defaultSeed = {
   tenants: [
-    { id: TENANTS.partner, name: "Demo Partner", kind: "partner" },
+    { ...DEMO_PARTNER_TENANT },
     { id: TENANTS.alpha, name: "Alpha Customer", parent_id: TENANTS.partner, kind: "customer" },
     { id: TENANTS.beta, name: "Beta Customer", parent_id: TENANTS.partner, kind: "customer" },
     // Outside the demo client's subtree: everything about it must answer 403 / be absent.
     { id: TENANTS.unrelated, name: "Unrelated Partner", kind: "partner" },
   ],
-  clients: [
-    {
-      client_id: DEMO_CLIENT_ID,
-      client_secret: DEMO_CLIENT_SECRET,
-      tenant_id: TENANTS.partner,
-      auth_method: "basic",
-    },
-  ],
+  clients: [{ ...DEMO_CLIENT }],
   users: [
     {
       id: USERS.partnerAdmin,
@@ -343,7 +351,7 @@ export function generateSeed(opts: GenerateSeedOptions): Seed {
   const ratio = opts.activatedRatio ?? 0.5;
   const per = Math.max(1, opts.usersPerTenant ?? 1000);
   const customers = Math.max(1, Math.ceil(opts.users / per));
-  const tenants: Seed["tenants"] = [{ id: TENANTS.partner, name: "Demo Partner", kind: "partner" }];
+  const tenants: Seed["tenants"] = [{ ...DEMO_PARTNER_TENANT }];
   for (let t = 0; t < customers; t++) {
     tenants.push({
       id: seqId("31000000", t + 1),
@@ -369,14 +377,7 @@ export function generateSeed(opts: GenerateSeedOptions): Seed {
   }
   return {
     tenants,
-    clients: [
-      {
-        client_id: DEMO_CLIENT_ID,
-        client_secret: DEMO_CLIENT_SECRET,
-        tenant_id: TENANTS.partner,
-        auth_method: "basic",
-      },
-    ],
+    clients: [{ ...DEMO_CLIENT }],
     users,
   };
 }

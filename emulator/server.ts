@@ -166,7 +166,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     requestedEmail: m.requestedEmail,
     link: url + m.linkPath,
     sentAt: m.sentAt,
-    opened: m.opened,
+    opened: m.openedAt !== null,
     openedAt: m.openedAt,
     outcome: m.outcome,
   });
@@ -292,6 +292,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     body: Buffer,
   ): Reply {
     const segs = path.split("/"); // ["", "api", "2", ...]
+    if (segs[1] !== "api" || segs[2] !== "2") throw notFound(`no route for ${path}`);
     const rest = segs.slice(3);
     const [a, b] = rest;
     if (rest.length === 2 && a === "idp" && b === "token") {
@@ -342,13 +343,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     const normalized = normalizePath(path);
     const started = Date.now();
     stats.begin(`${method} ${normalized}`);
-    let ended = false;
-    res.on("close", () => {
-      if (!ended) {
-        ended = true;
-        stats.end();
-      }
-    });
+    res.once("close", () => stats.end());
     const action = faults.take(method, path, normalized);
     if (action?.type === "drop") {
       log?.(`${method} ${path} -> fault: drop`);

@@ -106,13 +106,12 @@ export interface Mail {
   /** Path of the confirmation link; the server makes it absolute. */
   linkPath: string;
   sentAt: string;
-  opened: boolean;
+  /** Set when the link is opened; a link opens once. */
   openedAt: string | null;
   /** pending until opened; then confirmed, or rejected when the account moved on. */
   outcome: "pending" | "confirmed" | "superseded" | "deleted";
   /** Account version the link is valid for. */
   baseVersion: number;
-  token: string;
 }
 
 export interface TokenResponse {
@@ -181,7 +180,7 @@ export const userPutSchema = z.strictObject({
   version: z.number().int(),
   disable_after: rfc3339.optional(),
 });
-export type UserPut = z.infer<typeof userPutSchema>;
+type UserPut = z.infer<typeof userPutSchema>;
 
 /** Out-of-band change, as another writer (or the user in the console) would make it. */
 export const userPatchSchema = z.strictObject({
@@ -520,6 +519,25 @@ export class PlatformState {
     return full;
   }
 
+  /**
+   * Renames `u`, keeping the login index in step. 409 when another user (deleted ones included:
+   * a soft-deleted account keeps its login) already holds `login`; nothing changes then.
+   */
+  private setLogin(u: UserRecord, login: string): void {
+    const other = this.loginIndex.get(login);
+    if (other !== undefined && other !== u.id) {
+      throw new PlatformError(
+        409,
+        ErrorCode.conflict,
+        "Another object of the same type already exists",
+        `login '${login}' is taken`,
+      );
+    }
+    this.loginIndex.delete(u.login);
+    this.loginIndex.set(login, u.id);
+    u.login = login;
+  }
+
   private touch(u: UserRecord, contactToo: boolean): void {
     u.version += 1;
     u.updatedAt = iso(this.now());
@@ -540,23 +558,10 @@ export class PlatformState {
         `version ${body.version} does not match the current version ${u.version}`,
       );
     }
-    if (body.login !== undefined && body.login !== u.login) {
-      const other = this.loginIndex.get(body.login);
-      if (other !== undefined && other !== u.id) {
-        throw new PlatformError(
-          409,
-          ErrorCode.conflict,
-          "Another object of the same type already exists",
-          `login '${body.login}' is taken`,
-        );
-      }
-    }
     let changed = false;
     let contactChanged = false;
     if (body.login !== undefined && body.login !== u.login) {
-      this.loginIndex.delete(u.login);
-      this.loginIndex.set(body.login, u.id);
-      u.login = body.login;
+      this.setLogin(u, body.login);
       changed = true;
     }
     if (body.external_id !== undefined && body.external_id !== u.externalId) {
@@ -626,12 +631,10 @@ export class PlatformState {
       requestedEmail,
       linkPath: `/_emulator/confirm/${token}`,
       sentAt: iso(this.now()),
-      opened: false,
       openedAt: null,
       outcome: "pending",
       // The link is valid only while the account stays at the version it was sent for.
       baseVersion: u.version,
-      token,
     };
     this.outbox.push(mail);
     this.mailsByToken.set(token, mail);
@@ -646,10 +649,9 @@ export class PlatformState {
   confirm(token: string): { mail: Mail; user: UserRecord } {
     const mail = this.mailsByToken.get(token);
     if (!mail) throw notFound("unknown confirmation link");
-    if (mail.opened) {
+    if (mail.openedAt !== null) {
       throw new PlatformError(410, ErrorCode.gone, "Link already used", `mail ${mail.id}`);
     }
-    mail.opened = true;
     mail.openedAt = iso(this.now());
     const u = this.users.get(mail.userId);
     if (!u || u.deletedAt !== null) {
@@ -687,6 +689,16 @@ export class PlatformState {
     return out;
   }
 
+  /** A tenant id the caller may list from: 400 malformed, 404 unknown, 403 outside its subtree. */
+  private requireTenantRoot(caller: ApiClient, raw: string, field: string): string {
+    const root = parseUuid(raw, field);
+    if (!this.tenants.has(root)) throw notFound(`tenant ${root} not found`);
+    if (!this.inSubtree(root, caller.tenantId)) {
+      throw accessDenied(`tenant ${root} is outside the caller's tenant subtree`);
+    }
+    return root;
+  }
+
   /** GET /users?subtree_root_tenant_id=...: depth-first by tenant, then seed order. */
   usersInSubtree(
     caller: ApiClient,
@@ -695,11 +707,7 @@ export class PlatformState {
     limit: number,
     allowDeleted: boolean,
   ): { users: UserRecord[]; next: number | null } {
-    const root = parseUuid(rawRoot, "subtree_root_tenant_id");
-    if (!this.tenants.has(root)) throw notFound(`tenant ${root} not found`);
-    if (!this.inSubtree(root, caller.tenantId)) {
-      throw accessDenied(`tenant ${root} is outside the caller's tenant subtree`);
-    }
+    const root = this.requireTenantRoot(caller, rawRoot, "subtree_root_tenant_id");
     const out: UserRecord[] = [];
     let index = 0;
     let more = false;
@@ -734,11 +742,7 @@ export class PlatformState {
     allowDeleted: boolean,
   ): Record<string, unknown>[] {
     if (!rawTenant) throw badRequest("tenant: required");
-    const root = parseUuid(rawTenant, "tenant");
-    if (!this.tenants.has(root)) throw notFound(`tenant ${root} not found`);
-    if (!this.inSubtree(root, caller.tenantId)) {
-      throw accessDenied(`tenant ${root} is outside the caller's tenant subtree`);
-    }
+    const root = this.requireTenantRoot(caller, rawTenant, "tenant");
     const query = (text ?? "")
       .toLowerCase()
       .split(/\s+/)
@@ -784,7 +788,7 @@ export class PlatformState {
       for (const child of t.children) visit(child, here);
     };
     visit(root, []);
-    return items.slice(0, limit);
+    return items;
   }
 
   // ---- out-of-band (control surface) ----
@@ -793,16 +797,13 @@ export class PlatformState {
     const id = parseUuid(rawId, "user_id");
     const u = this.users.get(id);
     if (!u) throw notFound(`user ${id} not found`);
+    // First, so a refused login leaves the user untouched.
+    if (patch.login !== undefined && patch.login !== u.login) this.setLogin(u, patch.login);
     if (patch.email !== undefined) u.contact.email = patch.email;
     if (patch.activated !== undefined) u.activated = patch.activated;
     if (patch.enabled !== undefined) u.enabled = patch.enabled;
     if (patch.firstname !== undefined) u.contact.firstname = patch.firstname;
     if (patch.lastname !== undefined) u.contact.lastname = patch.lastname;
-    if (patch.login !== undefined && patch.login !== u.login) {
-      this.loginIndex.delete(u.login);
-      this.loginIndex.set(patch.login, u.id);
-      u.login = patch.login;
-    }
     this.touch(u, true);
     if (patch.version !== undefined) u.version = patch.version;
     return u;

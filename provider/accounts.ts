@@ -2,6 +2,7 @@ import { LineCounter, parseDocument, type Document as YamlDocument } from "yaml"
 import { z } from "zod";
 import { parseDuration } from "./duration";
 import { normalizeEmail } from "./email";
+import { UUID } from "./inputs";
 
 /**
  * The accounts file: a YAML list of desired emails, each naming its account by `id` or by
@@ -58,7 +59,6 @@ export class AccountsFileError extends Error {
   }
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const ENTRY_KEYS = ["id", "login", "tenant", "email", "resendAfter"] as const;
 
 /** Describes a wrong value; strings are echoed only when asked, as they may be addresses. */

@@ -8,9 +8,9 @@ type Unit = keyof typeof UNIT_MS;
 // Days are accepted but written as hours, so the default "24h" stays "24h" in state.
 const ORDER: readonly Unit[] = ["h", "m", "s"];
 
-export const MAX_DURATION_MS = 365 * UNIT_MS.d;
+const MAX_DURATION_MS = 365 * UNIT_MS.d;
 
-export type DurationResult = { ok: true; ms: number; text: string } | { ok: false; reason: string };
+type DurationResult = { ok: true; ms: number; text: string } | { ok: false; reason: string };
 
 const DURATION = /^(?:\d+[dhms])+$/;
 

@@ -1,7 +1,13 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { AcronisApiError, AcronisClient, isVersionMismatch, OutcomeUnknownError } from "./api";
 import { parseDuration } from "./duration";
-import { checkInputs, DEFAULT_RESEND_AFTER, UNKNOWN, type UserEmailInputs } from "./inputs";
+import {
+  type CheckPolicy,
+  checkInputs,
+  DEFAULT_RESEND_AFTER,
+  UNKNOWN,
+  type UserEmailInputs,
+} from "./inputs";
 import {
   type Desired,
   decideDiff,
@@ -12,6 +18,7 @@ import {
   type PendingRequest,
   pendingAfterLostResponse,
   pendingFrom,
+  resendAtOf,
   type UserEmailOutputs,
 } from "./reconcile";
 import { type ConfigLookup, clientOptions, loadCheckPolicy, loadSettings } from "./settings";
@@ -26,10 +33,13 @@ import { type ConfigLookup, clientOptions, loadCheckPolicy, loadSettings } from 
 /** How many times update re-reads and retries when another writer moved the version on. */
 const MAX_WRITE_ATTEMPTS = 4;
 
+/** DEFAULT_RESEND_AFTER in ms, parsed once: the fallback when a stored resendAfter does not parse. */
+const DEFAULT_RESEND_AFTER_MS = defaultResendAfterMs();
+
 let configLookup: ConfigLookup = () => undefined;
 let client: AcronisClient | undefined;
 /** Read once per configure: check runs for every resource, and config does not change in between. */
-let checkPolicy: ReturnType<typeof loadCheckPolicy> | undefined;
+let checkPolicy: CheckPolicy | undefined;
 
 /**
  * A line for the user: Pulumi shows the host's console output since 3.146; `pulumi.log` does
@@ -149,9 +159,9 @@ async function converge(
     }
     const now = new Date();
     const decision = decideUpdate(desired, live, pending, now);
-    if (decision.action === "record") return decision.outputs;
-    // Waiting: diff has already told the user, once per account, what is pending and until when.
-    if (decision.action === "wait") return decision.outputs;
+    // Recording, or waiting: diff has already told the user, once per account, what is pending
+    // and until when.
+    if (decision.action !== "put") return decision.outputs;
     try {
       const returned = await api().updateUserEmail(
         desired.userId,
@@ -189,20 +199,25 @@ async function readAccount(id: string): Promise<LiveAccount | null> {
   }
 }
 
+function defaultResendAfterMs(): number {
+  const parsed = parseDuration(DEFAULT_RESEND_AFTER);
+  if (!parsed.ok) throw new Error(`DEFAULT_RESEND_AFTER: ${parsed.reason}`);
+  return parsed.ms;
+}
+
 function desiredOf(inputs: UserEmailInputs): Desired {
   const duration = parseDuration(inputs.resendAfter ?? DEFAULT_RESEND_AFTER);
-  const fallback = parseDuration(DEFAULT_RESEND_AFTER) as { ms: number };
   return {
     userId: inputs.userId,
     email: inputs.email,
-    resendAfterMs: duration.ok ? duration.ms : fallback.ms,
+    resendAfterMs: duration.ok ? duration.ms : DEFAULT_RESEND_AFTER_MS,
   };
 }
 
 function reportPending(news: UserEmailInputs, stored: UserEmailOutputs): void {
   const pending = pendingFrom(stored);
   if (!pending) return;
-  const resendAt = new Date(pending.requestedAt.getTime() + desiredOf(news).resendAfterMs);
+  const resendAt = resendAtOf(pending, desiredOf(news).resendAfterMs);
   say(
     `acronis: account ${news.userId}: confirmation of ${pending.email} pending since ` +
       `${pending.requestedAt.toISOString()} (link sent to the account's current address); ` +

@@ -9,9 +9,9 @@ import { domainToASCII } from "node:url";
  * kept exactly as given, because only the receiving server may interpret it.
  */
 
-export const EMAIL_MAX_LENGTH = 254;
-export const LOCAL_PART_MAX_OCTETS = 64;
-export const LABEL_MAX_LENGTH = 63;
+const EMAIL_MAX_LENGTH = 254;
+const LOCAL_PART_MAX_OCTETS = 64;
+const LABEL_MAX_LENGTH = 63;
 
 export type EmailResult = { ok: true; email: string } | { ok: false; reason: string };
 

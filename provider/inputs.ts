@@ -19,7 +19,7 @@ export const DEFAULT_RESEND_AFTER = "24h";
 /** Pulumi's placeholder for a value not known until apply (an output of another resource). */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
-export interface CheckFailure {
+interface CheckFailure {
   property: string;
   reason: string;
 }
@@ -28,7 +28,8 @@ export type CheckResult =
   | { inputs: UserEmailInputs; failures?: undefined }
   | { inputs?: undefined; failures: CheckFailure[] };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** An account or tenant id as the platform writes it: lower-case 8-4-4-4-12 hex digits. */
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 const rawInputs = z.object({
   userId: z.string({ error: "is required and must be a string (the account's UUID)" }),

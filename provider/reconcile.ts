@@ -66,8 +66,13 @@ export function pendingFrom(outputs: Partial<UserEmailOutputs> | undefined): Pen
   return { email: outputs.pendingEmail, requestedAt };
 }
 
+/** When `up` sends a new link for `pending` if it is still unconfirmed. */
+export function resendAtOf(pending: PendingRequest, resendAfterMs: number): Date {
+  return new Date(pending.requestedAt.getTime() + resendAfterMs);
+}
+
 /** Outputs describing `live` against the desired email, with the pending request still open. */
-export function outputsFor(
+function outputsFor(
   desiredEmail: string,
   live: LiveAccount,
   pending: PendingRequest | null,
@@ -150,7 +155,7 @@ export function decideUpdate(
     return { action: "record", outputs: outputsFor(desired.email, live, null) };
   }
   if (pending !== null && sameEmail(pending.email, desired.email)) {
-    const resendAt = new Date(pending.requestedAt.getTime() + desired.resendAfterMs);
+    const resendAt = resendAtOf(pending, desired.resendAfterMs);
     if (now < resendAt) {
       return { action: "wait", outputs: outputsFor(desired.email, live, pending), resendAt };
     }

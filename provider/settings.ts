@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { AcronisClientOptions } from "./api";
 import { validateBaseUrl } from "./api/url";
+import type { CheckPolicy } from "./inputs";
 
 /**
  * Provider settings, read at run time from the stack config Pulumi hands to `configure`, with
@@ -141,12 +142,21 @@ export class SettingsError extends Error {
   override name = "SettingsError";
 }
 
+/** A setting's raw value: stack config first, then the environment; "" counts as not set. */
+function rawValue(
+  source: Source,
+  config: ConfigLookup,
+  env: NodeJS.ProcessEnv,
+): string | undefined {
+  const value = config(source.config) ?? env[source.env];
+  return value === "" ? undefined : value;
+}
+
 /** Resolves every setting; missing credentials and bad values are reported together. */
 export function loadSettings(config: ConfigLookup, env: NodeJS.ProcessEnv): Settings {
   const raw: Record<string, string | undefined> = {};
   for (const source of SOURCES) {
-    const value = config(source.config) ?? env[source.env];
-    raw[source.key] = value === "" ? undefined : value;
+    raw[source.key] = rawValue(source, config, env);
   }
   const parsed = settingsSchema.safeParse(raw);
   if (parsed.success) return parsed.data;
@@ -165,14 +175,9 @@ export function loadSettings(config: ConfigLookup, env: NodeJS.ProcessEnv): Sett
 }
 
 /** Settings that `check` needs; they must not require credentials (check makes no call). */
-export function loadCheckPolicy(
-  config: ConfigLookup,
-  env: NodeJS.ProcessEnv,
-): {
-  allowedEmailDomains: string[];
-} {
+export function loadCheckPolicy(config: ConfigLookup, env: NodeJS.ProcessEnv): CheckPolicy {
   const source = SOURCES.find((s) => s.key === "allowedEmailDomains") as Source;
-  const raw = config(source.config) ?? env[source.env] ?? "";
+  const raw = rawValue(source, config, env) ?? "";
   const parsed = settingsSchema.shape.allowedEmailDomains.safeParse(raw);
   if (parsed.success) return { allowedEmailDomains: parsed.data };
   throw new SettingsError(

@@ -13,6 +13,7 @@ import {
 import { AcronisClient } from "../provider/api";
 import { Engine, failures, type Goal, type RunResult } from "../test/engine/engine";
 import { ProviderHost } from "../test/engine/host";
+import { demoStackConfig } from "../test/engine/program";
 import {
   createWorkspace,
   REPO_ROOT,
@@ -107,9 +108,7 @@ async function startHost(
 ): Promise<ProviderHost> {
   const host = await ProviderHost.start({ cwd: ws.dir, project: PROJECT });
   await host.configure({
-    "acronis:baseUrl": emulator.baseUrl,
-    "acronis:clientId": DEMO_CLIENT_ID,
-    "acronis:clientSecret": DEMO_CLIENT_SECRET,
+    ...demoStackConfig({ name: PROJECT, config: {} }, emulator.baseUrl),
     ...extra,
   });
   return host;

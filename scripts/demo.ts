@@ -1,5 +1,5 @@
 import { defaultSeed, type OutboxMail, type RunningEmulator, startEmulator } from "../emulator";
-import { Engine, type Goal, type Op, type RunResult } from "../test/engine/engine";
+import { Engine, failures, type Goal, type Op, type RunResult } from "../test/engine/engine";
 import { ProviderHost } from "../test/engine/host";
 import { demoStackConfig, evaluateProgram, prepareProgram } from "../test/engine/program";
 import { REPO_ROOT, USER_EMAIL_TYPE } from "../test/engine/workspace";
@@ -82,7 +82,6 @@ async function main(): Promise<void> {
 
     host = await ProviderHost.start({ cwd: workspace.dir, project: project.name });
     await host.configure(config);
-    const diagnostics: string[] = [];
     const liveHost = host;
     const progress = new Progress(print);
     const engine = new Engine(host, {
@@ -100,10 +99,9 @@ async function main(): Promise<void> {
       progress.stop();
       // Let the host's last console lines arrive before printing them.
       await new Promise((resolve) => setTimeout(resolve, 20));
-      diagnostics.splice(0, diagnostics.length);
-      for (const o of liveHost.output.slice(lineCount)) diagnostics.push(o.line);
+      const diagnostics = liveHost.output.slice(lineCount).map((o) => o.line);
       print(formatRun(result, STACK, { labels, finishedAt: progress.finishedAt, diagnostics }));
-      const failed = result.steps.filter((s) => !s.ok);
+      const failed = failures(result);
       expect(
         failed.length === 0,
         `${kind} failed for ${failed.map((s) => `${s.name}: ${s.error}`).join("; ")}`,

@@ -40,12 +40,9 @@ const SUMMARY_PLANNED: Partial<Record<Op, string>> = {
   replace: "to replace",
   delete: "to delete",
 };
-const SUMMARY_DONE: Partial<Record<Op, string>> = {
-  create: "created",
-  update: "updated",
-  replace: "replaced",
-  delete: "deleted",
-};
+const SUMMARY_DONE: Partial<Record<Op, string>> = Object.fromEntries(
+  (Object.keys(SUMMARY_PLANNED) as Op[]).map((op) => [op, DONE[op]]),
+);
 
 const TYPE = "acronis:UserEmail";
 

@@ -23,7 +23,6 @@ afterAll(async () => {
 afterEach(async () => {
   await stack.destroy();
   await stack.emulator.control.reset();
-  await stack.emulator.control.resetRequests();
 });
 
 async function previewError(goal: Goal): Promise<string> {

@@ -1,12 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  DEMO_CLIENT_ID,
-  DEMO_CLIENT_SECRET,
-  generatedUserId,
-  generateSeed,
-  type RequestStatsSnapshot,
-} from "../emulator";
+import { generatedUserId, generateSeed, type RequestStatsSnapshot } from "../emulator";
 import { countOps, failures, type Goal, type RunResult } from "./engine/engine";
+import { demoStackConfig } from "./engine/program";
 import { openStack, type TestStack } from "./support/stack";
 
 /**
@@ -36,11 +31,7 @@ beforeAll(async () => {
   stack = await openStack({
     name: "engine-scale",
     seed,
-    config: (baseUrl) => ({
-      "acronis:baseUrl": baseUrl,
-      "acronis:clientId": DEMO_CLIENT_ID,
-      "acronis:clientSecret": DEMO_CLIENT_SECRET,
-    }),
+    config: (baseUrl) => demoStackConfig({ name: "engine-scale", config: {} }, baseUrl),
     emulator: { log: (line: string) => log.push({ at: performance.now(), line }) },
   });
 });

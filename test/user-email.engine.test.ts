@@ -23,7 +23,6 @@ afterEach(async () => {
   // Each story starts from an empty stack on a fresh platform.
   await stack.destroy();
   await stack.emulator.control.reset();
-  await stack.emulator.control.clearFaults();
   stack.host.output.length = 0;
 });
 

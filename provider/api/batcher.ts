@@ -107,9 +107,8 @@ export class Batcher<T> {
     this.timer = undefined;
     const batch = this.queued;
     this.queued = new Map();
-    for (const ids of chunk([...batch.keys()], MAX_BATCH)) {
-      void this.run(ids, batch);
-    }
+    // get() flushes as soon as the queue is full, so it never holds more than MAX_BATCH ids.
+    if (batch.size > 0) void this.run([...batch.keys()], batch);
   }
 
   private async run(ids: string[], waiters: Map<string, Waiter<T>>): Promise<void> {

@@ -6,7 +6,7 @@ import {
   OutcomeUnknownError,
   VersionMismatchError,
 } from "./errors";
-import { planRetry, type RetryPolicy, resolveRetryPolicy } from "./retry";
+import { nextDelay, planRetry, type RetryPolicy, resolveRetryPolicy } from "./retry";
 import {
   clientSchema,
   describeSchemaError,
@@ -94,6 +94,16 @@ function header(res: RawResponse, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
+/** The body parsed against `schema`, or undefined when it is not JSON or does not match. */
+function tryParse<S extends z.ZodType>(schema: S, body: string): z.infer<S> | undefined {
+  try {
+    const r = schema.safeParse(JSON.parse(body));
+    return r.success ? r.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function toUser(u: UserWire): AcronisUser {
   return {
     id: u.id,
@@ -134,7 +144,7 @@ export class AcronisClient {
     const url = validateBaseUrl(options.baseUrl);
     if (!options.clientId) throw new Error("clientId is required");
     if (!options.clientSecret) throw new Error("clientSecret is required");
-    this.basePath = url.pathname.replace(/\/+$/, "");
+    this.basePath = url.pathname;
     this.clientId = options.clientId;
     this.basicAuth = `Basic ${Buffer.from(`${options.clientId}:${options.clientSecret}`).toString("base64")}`;
     this.secrets = [options.clientSecret, this.basicAuth.slice("Basic ".length)];
@@ -363,7 +373,9 @@ export class AcronisClient {
         const delay = this.plan(attempt, startedAt, retryAfter);
         if (status === 429) {
           // The whole client backs off, not only this call.
-          this.limiter.pause(delay ?? this.plan(1, this.now(), retryAfter, true) ?? 0);
+          this.limiter.pause(
+            delay ?? nextDelay(1, this.policy, retryAfter, this.random, this.now()),
+          );
         }
         if (delay !== undefined) {
           this.stats.retries++;
@@ -380,16 +392,8 @@ export class AcronisClient {
     attempt: number,
     startedAt: number,
     retryAfter: string | undefined,
-    ignoreBudget = false,
   ): number | undefined {
-    const policy = ignoreBudget
-      ? {
-          ...this.policy,
-          maxAttempts: Number.POSITIVE_INFINITY,
-          maxElapsedMs: Number.POSITIVE_INFINITY,
-        }
-      : this.policy;
-    return planRetry(attempt, startedAt, this.now(), policy, retryAfter, this.random);
+    return planRetry(attempt, startedAt, this.now(), this.policy, retryAfter, this.random);
   }
 
   private parse<S extends z.ZodType>(spec: CallSpec<S>, res: RawResponse): z.infer<S> {
@@ -420,13 +424,8 @@ export class AcronisClient {
   }
 
   private tokenError(spec: CallSpec<z.ZodType>, res: RawResponse): AcronisApiError {
-    let parsed: z.infer<typeof tokenErrorSchema> | undefined;
-    try {
-      const r = tokenErrorSchema.safeParse(JSON.parse(res.body));
-      if (r.success) parsed = r.data;
-    } catch {
-      // A non-JSON error body still yields an auth error naming the status.
-    }
+    // A non-JSON error body still yields an auth error naming the status.
+    const parsed = tryParse(tokenErrorSchema, res.body);
     const reason = parsed
       ? `${parsed.error}${parsed.error_description ? `: ${parsed.error_description}` : ""}`
       : "no error description";
@@ -446,21 +445,12 @@ export class AcronisClient {
     res: RawResponse,
     attempts: number,
   ): AcronisApiError {
-    let code: string | number | undefined;
-    let domain: string | undefined;
-    let message: string | undefined;
-    let details: unknown;
-    try {
-      const r = platformErrorSchema.safeParse(JSON.parse(res.body));
-      if (r.success) {
-        code = r.data.error.code;
-        domain = r.data.error.domain ?? undefined;
-        message = r.data.error.message ?? undefined;
-        details = r.data.error.details;
-      }
-    } catch {
-      // Proxies answer with HTML; the status alone is reported.
-    }
+    // Proxies answer with HTML; the status alone is reported.
+    const err = tryParse(platformErrorSchema, res.body)?.error;
+    const code: string | number | undefined = err?.code;
+    const domain = err?.domain ?? undefined;
+    const message = err?.message ?? undefined;
+    const details: unknown = err?.details;
     const tags = [code !== undefined ? `code ${code}` : undefined, domain]
       .filter(Boolean)
       .join(", ");

@@ -11,8 +11,7 @@ export {
   type ErrorKind,
   isVersionMismatch,
   OutcomeUnknownError,
-  redact,
   VersionMismatchError,
 } from "./errors";
-export { DEFAULT_RETRY_POLICY, nextDelay, parseRetryAfter, type RetryPolicy } from "./retry";
+export type { RetryPolicy } from "./retry";
 export { validateBaseUrl } from "./url";

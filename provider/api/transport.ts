@@ -18,10 +18,6 @@ export class Limiter {
     private readonly now: () => number,
   ) {}
 
-  get inFlight(): number {
-    return this.active;
-  }
-
   async acquire(): Promise<() => void> {
     if (this.resume === undefined && this.active < this.max && this.waiters.length === 0) {
       this.active++;
@@ -195,7 +191,6 @@ export class Transport {
       const body = await res.body.text();
       return { status: res.statusCode, headers: res.headers, body };
     } catch (e) {
-      if (e instanceof TransportError) throw e;
       throw classifyTransportError(e);
     }
   }

@@ -1,4 +1,4 @@
-import { HostCallError, type Props, type ProviderHost } from "./host";
+import type { Props, ProviderHost } from "./host";
 import { transcribe } from "./transcript";
 
 /**
@@ -77,7 +77,7 @@ export interface EngineOptions {
   stack: string;
   state?: StackState;
   /** Called as each step finishes (progress output). */
-  onStep?: (step: StepResult, kind: RunKind) => void;
+  onStep?: (step: StepResult) => void;
 }
 
 export class Engine {
@@ -111,7 +111,7 @@ export class Engine {
     return this.run("refresh", async () => {
       const results = await Promise.all(
         [...this.byUrn.values()].map((res) =>
-          this.step("refresh", res.name, res.urn, "refresh", async () => {
+          this.step(res.name, res.urn, "refresh", async () => {
             const read = await this.host.read(res.urn, res.id, res.outputs, res.inputs);
             if (read.id === "") {
               this.remove(res.urn);
@@ -131,7 +131,7 @@ export class Engine {
     return this.run("destroy", () =>
       Promise.all(
         [...this.byUrn.values()].map((res) =>
-          this.step("destroy", res.name, res.urn, "delete", async () => {
+          this.step(res.name, res.urn, "delete", async () => {
             await this.host.delete(res.urn, res.id, res.outputs);
             this.remove(res.urn);
             return { op: "delete" as const };
@@ -153,7 +153,7 @@ export class Engine {
         // step itself go on in parallel (pulumi/pulumi#18872).
         const checking = this.host.check(urn, old?.inputs ?? {}, goal.inputs);
         await checking.catch(() => undefined);
-        const step = this.step(kind, goal.name, urn, old ? "update" : "create", async (planned) => {
+        const step = this.step(goal.name, urn, old ? "update" : "create", async (planned) => {
           const checked = await checking;
           if (checked.failures.length > 0) {
             throw new Error(checked.failures.map((f) => `${f.property}: ${f.reason}`).join("; "));
@@ -193,7 +193,7 @@ export class Engine {
       const deletes = [...this.byUrn.values()]
         .filter((res) => !wanted.has(res.urn))
         .map((res) =>
-          this.step(kind, res.name, res.urn, "delete", async () => {
+          this.step(res.name, res.urn, "delete", async () => {
             if (apply) {
               await this.host.delete(res.urn, res.id, res.outputs);
               this.remove(res.urn);
@@ -213,7 +213,6 @@ export class Engine {
   }
 
   private async step(
-    kind: RunKind,
     name: string,
     urn: string,
     plannedOp: Op,
@@ -231,12 +230,11 @@ export class Engine {
         ...(done.outputs ? { outputs: done.outputs } : {}),
       };
     } catch (error) {
-      const message =
-        error instanceof HostCallError || error instanceof Error ? error.message : String(error);
+      const message = error instanceof Error ? error.message : String(error);
       result = { name, urn, op: planned.op, ok: false, error: message };
     }
     transcribe("step", () => JSON.stringify(result));
-    this.options.onStep?.(result, kind);
+    this.options.onStep?.(result);
     return result;
   }
 

@@ -37,8 +37,6 @@ export interface HostOptions {
   cwd: string;
   project: string;
   env?: NodeJS.ProcessEnv;
-  /** Every line the host prints after its port (the provider's console output). */
-  onOutput?: (line: string, stream: "stdout" | "stderr") => void;
 }
 
 export interface CheckResponse {
@@ -49,7 +47,6 @@ export interface CheckResponse {
 export interface DiffResponse {
   changes: "some" | "none" | "unknown";
   replaces: string[];
-  deleteBeforeReplace: boolean;
 }
 
 /** A gRPC error from the host: what the engine would show the user. */
@@ -103,13 +100,11 @@ export class ProviderHost {
         }
         lines.push({ line, stream: "stdout" });
         transcribe("output", line);
-        options.onOutput?.(line, "stdout");
       });
       err.on("line", (line) => {
         stderr += `${line}\n`;
         lines.push({ line, stream: "stderr" });
         transcribe("output", line);
-        options.onOutput?.(line, "stderr");
       });
       child.once("exit", (code) => {
         if (!portSeen)
@@ -173,7 +168,6 @@ export class ProviderHost {
       changes:
         changes === kinds.DIFF_SOME ? "some" : changes === kinds.DIFF_NONE ? "none" : "unknown",
       replaces: resp.getReplacesList(),
-      deleteBeforeReplace: resp.getDeletebeforereplace(),
     };
   }
 
@@ -223,20 +217,20 @@ export class ProviderHost {
   }
 
   /** Ends the host as the engine does at the end of a run. */
-  async stop(): Promise<void> {
-    this.client.close();
-    if (this.exited) return;
-    const exited = new Promise((resolve) => this.child.once("exit", resolve));
-    this.child.kill("SIGTERM");
-    await exited;
+  stop(): Promise<void> {
+    return this.end("SIGTERM");
   }
 
   /** Kills the host without warning, as a crash or a cancelled CI job would. */
-  async kill(): Promise<void> {
+  kill(): Promise<void> {
+    return this.end("SIGKILL");
+  }
+
+  private async end(signal: NodeJS.Signals): Promise<void> {
     this.client.close();
     if (this.exited) return;
     const exited = new Promise((resolve) => this.child.once("exit", resolve));
-    this.child.kill("SIGKILL");
+    this.child.kill(signal);
     await exited;
   }
 

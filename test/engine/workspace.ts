@@ -29,8 +29,6 @@ function findRepoRoot(start: string): string {
 
 export interface Workspace {
   dir: string;
-  /** The package as the program sees it (the installed copy). */
-  pkg: typeof import("../../provider/index");
   /** The `__provider` text Pulumi stores for every UserEmail. */
   providerText: string;
 }
@@ -58,7 +56,7 @@ export async function createWorkspace(name: string): Promise<Workspace> {
     );
   }
   const pkg = createRequire(path.join(dir, "package.json"))(PACKAGE_NAME);
-  return { dir, pkg, providerText: await serializeProvider(pkg.userEmailProvider) };
+  return { dir, providerText: await serializeProvider(pkg.userEmailProvider) };
 }
 
 /** What `new dynamic.Resource(provider, ...)` stores as `__provider`. */

@@ -34,7 +34,6 @@ export interface StackOptions {
   seed?: unknown;
   /** Replaces the stack config (default: baseUrl, clientId, clientSecret of the fixture). */
   config?: (baseUrl: string) => Record<string, string>;
-  env?: NodeJS.ProcessEnv;
   emulator?: Record<string, unknown>;
 }
 
@@ -49,7 +48,7 @@ export async function openStack(options: StackOptions): Promise<TestStack> {
     const host = await ProviderHost.start({
       cwd: workspace.dir,
       project: options.name,
-      env: env ?? options.env,
+      env,
     });
     await host.configure(cfg);
     return host;
