@@ -10,17 +10,17 @@ import {
   type RequestStatsSnapshot,
   startEmulator,
 } from "../emulator";
-import { AcronisClient } from "../provider/api";
-import { Engine, failures, type Goal, type RunResult } from "../test/engine/engine";
-import { ProviderHost } from "../test/engine/host";
-import { demoStackConfig } from "../test/engine/program";
+import { Engine, failures, type Goal, type RunResult } from "../engine/engine";
+import { ProviderHost } from "../engine/host";
+import { demoStackConfig } from "../engine/program";
 import {
   createWorkspace,
   REPO_ROOT,
   serializeProvider,
   userEmailGoal,
   type Workspace,
-} from "../test/engine/workspace";
+} from "../engine/workspace";
+import { AcronisClient } from "../provider/api";
 
 /**
  * `npm run bench`: the scale targets of issue 6, measured through the real Pulumi

@@ -1,8 +1,8 @@
 import { defaultSeed, type OutboxMail, type RunningEmulator, startEmulator } from "../emulator";
-import { Engine, failures, type Goal, type Op, type RunResult } from "../test/engine/engine";
-import { ProviderHost } from "../test/engine/host";
-import { demoStackConfig, evaluateProgram, prepareProgram } from "../test/engine/program";
-import { REPO_ROOT, USER_EMAIL_TYPE } from "../test/engine/workspace";
+import { Engine, failures, type Goal, type Op, type RunResult } from "../engine/engine";
+import { ProviderHost } from "../engine/host";
+import { demoStackConfig, evaluateProgram, prepareProgram } from "../engine/program";
+import { REPO_ROOT, USER_EMAIL_TYPE } from "../engine/workspace";
 import { formatRun, Progress } from "./report";
 
 /**

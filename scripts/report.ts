@@ -1,4 +1,4 @@
-import type { Op, RunKind, RunResult, StepResult } from "../test/engine/engine";
+import type { Op, RunKind, RunResult, StepResult } from "../engine/engine";
 
 /**
  * Prints engine runs the way the Pulumi CLI does, for `npm start`.

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { Goal } from "./engine/engine";
+import type { Goal } from "../engine/engine";
 import { CLIENT_SECRET, stackConfig, USERS } from "./support/fixtures";
 import { openStack, plan, type TestStack } from "./support/stack";
 

@@ -2,8 +2,8 @@ import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { FaultRule } from "../emulator";
-import type { RunResult } from "./engine/engine";
-import { REPO_ROOT } from "./engine/workspace";
+import type { RunResult } from "../engine/engine";
+import { REPO_ROOT } from "../engine/workspace";
 import { CLIENT_ID, CLIENT_SECRET, stackConfig, USERS } from "./support/fixtures";
 import { openStack, plan, type TestStack, waitFor } from "./support/stack";
 

@@ -3,7 +3,7 @@ import * as path from "node:path";
 
 /**
  * Starts the suite-wide transcript that test/secret-guard.check.ts scans at the end of the run
- * (see test/engine/transcript.ts). One folder per run, so two runs in one checkout do not mix;
+ * (see engine/transcript.ts). One folder per run, so two runs in one checkout do not mix;
  * it runs once per project, so only the first call creates it.
  */
 export function setup(): (() => void) | undefined {

@@ -39,6 +39,15 @@ describe("layout", () => {
     expect(imports(file).filter((i) => /emulator|test\//.test(i))).toEqual([]);
   });
 
+  it.each([...sources("engine"), ...sources("scripts")])("%s does not import the tests", (file) => {
+    expect(imports(file).filter((i) => /(^|\/)test\//.test(i))).toEqual([]);
+  });
+
+  it.each(sources("engine"))("%s reaches the provider only as a program does", (file) => {
+    // The local engine is a product part: it loads the package by name, like a user's program.
+    expect(imports(file).filter((i) => /(^|\/)provider(\/|$)/.test(i))).toEqual([]);
+  });
+
   it("the serialized entry imports types only: its steps are loaded when they run", () => {
     // A value import would make Pulumi copy the imported module into every resource's state.
     const text = readFileSync(path.join(ROOT, "provider/entry.ts"), "utf8");

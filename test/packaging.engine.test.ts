@@ -5,9 +5,9 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator } from "../emulator";
-import { ProviderHost } from "./engine/host";
-import { transcribe } from "./engine/transcript";
-import { REPO_ROOT, serializeProvider, USER_EMAIL_TYPE } from "./engine/workspace";
+import { ProviderHost } from "../engine/host";
+import { transcribe } from "../engine/transcript";
+import { REPO_ROOT, serializeProvider, USER_EMAIL_TYPE } from "../engine/workspace";
 import { CLIENT_SECRET, seed, stackConfig, USERS } from "./support/fixtures";
 import { recordIssuedTokens } from "./support/stack";
 

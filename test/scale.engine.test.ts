@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generatedUserId, generateSeed, type RequestStatsSnapshot } from "../emulator";
-import { countOps, failures, type Goal, type RunResult } from "./engine/engine";
-import { demoStackConfig } from "./engine/program";
+import { countOps, failures, type Goal, type RunResult } from "../engine/engine";
+import { demoStackConfig } from "../engine/program";
 import { openStack, type TestStack } from "./support/stack";
 
 /**

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { countOps, type Goal } from "./engine/engine";
+import { countOps, type Goal } from "../engine/engine";
 import { CLIENT_ID, CLIENT_SECRET, USERS } from "./support/fixtures";
 import { openStack, plan, type TestStack, waitFor } from "./support/stack";
 

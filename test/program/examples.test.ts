@@ -3,10 +3,10 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { defaultSeed, type RunningEmulator, startEmulator, USERS } from "../../emulator";
-import { countOps, Engine, failures, type Goal } from "../engine/engine";
-import { ProviderHost } from "../engine/host";
-import { demoStackConfig, evaluateProgram, prepareProgram } from "../engine/program";
-import { REPO_ROOT } from "../engine/workspace";
+import { countOps, Engine, failures, type Goal } from "../../engine/engine";
+import { ProviderHost } from "../../engine/host";
+import { demoStackConfig, evaluateProgram, prepareProgram } from "../../engine/program";
+import { REPO_ROOT } from "../../engine/workspace";
 import { recordIssuedTokens } from "../support/stack";
 
 /**

@@ -2,16 +2,16 @@ import { writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultSeed, type RunningEmulator, startEmulator, TENANTS, USERS } from "../../emulator";
-import { countOps, Engine, failures } from "../engine/engine";
-import { ProviderHost } from "../engine/host";
+import { countOps, Engine, failures } from "../../engine/engine";
+import { ProviderHost } from "../../engine/host";
 import {
   demoStackConfig,
   evaluateProgram,
   ProgramError,
   type ProjectFile,
   prepareProgram,
-} from "../engine/program";
-import { REPO_ROOT, USER_EMAIL_TYPE, type Workspace } from "../engine/workspace";
+} from "../../engine/program";
+import { REPO_ROOT, USER_EMAIL_TYPE, type Workspace } from "../../engine/workspace";
 import { recordIssuedTokens } from "../support/stack";
 
 /**

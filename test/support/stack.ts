@@ -1,8 +1,8 @@
 import { startEmulator } from "../../emulator";
-import { Engine, type Goal, type RunResult } from "../engine/engine";
-import { ProviderHost } from "../engine/host";
-import { transcribe } from "../engine/transcript";
-import { createWorkspace, userEmailGoal, type Workspace } from "../engine/workspace";
+import { Engine, type Goal, type RunResult } from "../../engine/engine";
+import { ProviderHost } from "../../engine/host";
+import { transcribe } from "../../engine/transcript";
+import { createWorkspace, userEmailGoal, type Workspace } from "../../engine/workspace";
 import { seed as defaultSeed, stackConfig } from "./fixtures";
 
 /**

@@ -3,7 +3,7 @@ import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { parse as parseYaml } from "yaml";
-import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET } from "../../emulator";
+import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET } from "../emulator";
 import type { Goal } from "./engine";
 import { createWorkspace, type Workspace } from "./workspace";
 
@@ -53,8 +53,8 @@ export async function evaluateProgram(dir: string, options: ProgramOptions): Pro
 /** When this module runs from TypeScript source (vitest), use the compiled runner in dist/. */
 function runnerPath(candidate: string): string {
   if (candidate.includes(`${path.sep}dist${path.sep}`)) return candidate;
-  const root = path.resolve(__dirname, "..", "..");
-  return path.join(root, "dist", "test", "engine", "program-runner.js");
+  const root = path.resolve(__dirname, "..");
+  return path.join(root, "dist", "engine", "program-runner.js");
 }
 
 /**
