@@ -4,7 +4,7 @@ import { ErrorCode } from "./errors";
 import { normalizePath } from "./faults";
 import { TENANTS, USERS } from "./seed";
 import { type RunningEmulator, startEmulator } from "./server";
-import { api, getToken, request } from "./test-helpers";
+import { api, getToken, request, waitFor } from "./test-helpers";
 
 let emu: RunningEmulator;
 let token: string;
@@ -134,9 +134,23 @@ describe("faults", () => {
     ).rejects.toThrow();
     expect(Date.now() - started).toBeGreaterThanOrEqual(140);
     expect((await api(emu.baseUrl, token, "GET", `/users/${USERS.bob}`)).status).toBe(200);
-    // The aborted request is no longer in flight once its socket closes.
-    await new Promise((r) => setTimeout(r, 50));
-    expect((await emu.control.requests()).inFlight).toBe(0);
+    // A request that is never answered is in flight until its socket closes.
+    await waitFor(async () => (await emu.control.requests()).inFlight === 0);
+  });
+
+  it("a request whose caller hung up stays in flight until the platform has applied it", async () => {
+    await emu.control.faults({
+      method: "PUT",
+      path: "/api/2/users/{id}",
+      action: { type: "latency", ms: 300 },
+    });
+    await expect(putBob("late@new.example.com", 1, AbortSignal.timeout(20))).rejects.toThrow();
+    await waitFor(async () => (await emu.control.requests()).inFlight === 0);
+    // "Nothing in flight" means the PUT was processed: a test waiting for it sees its effect.
+    expect(await emu.control.getUser(USERS.bob)).toMatchObject({
+      contact: { email: "late@new.example.com" },
+      version: 2,
+    });
   });
 
   it("latency: delays one request; global latency delays every API response", async () => {

@@ -10,7 +10,13 @@ import {
   platformErrorBody,
   TokenError,
 } from "./errors";
-import { FaultEngine, faultRulesSchema, normalizePath, RequestStats } from "./faults";
+import {
+  type FaultAction,
+  FaultEngine,
+  faultRulesSchema,
+  normalizePath,
+  RequestStats,
+} from "./faults";
 import { DEMO_CLIENT_ID, resolveSeed, type Seed } from "./seed";
 import {
   type ClientCredentials,
@@ -343,16 +349,34 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     const normalized = normalizePath(path);
     const started = Date.now();
     stats.begin(`${method} ${normalized}`);
-    res.once("close", () => stats.end());
     const action = faults.take(method, path, normalized);
+    if (action?.type === "hang") {
+      // Never answered: in flight until close()/restart() destroy the socket.
+      log?.(`${method} ${path} -> fault: hang`);
+      res.once("close", () => stats.end());
+      return;
+    }
+    // In flight means "still being processed": a request whose caller hung up stays counted
+    // until the platform has applied it, so a test can wait for that event.
+    try {
+      await processApi(req, res, method, path, query, action, started);
+    } finally {
+      stats.end();
+    }
+  }
+
+  async function processApi(
+    req: IncomingMessage,
+    res: ServerResponse,
+    method: string,
+    path: string,
+    query: URLSearchParams,
+    action: FaultAction | null,
+    started: number,
+  ): Promise<void> {
     if (action?.type === "drop") {
       log?.(`${method} ${path} -> fault: drop`);
       req.socket.destroy();
-      return;
-    }
-    if (action?.type === "hang") {
-      // Never answer; close()/restart() destroy the socket.
-      log?.(`${method} ${path} -> fault: hang`);
       return;
     }
     if (action?.type === "status") {

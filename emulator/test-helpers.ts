@@ -51,3 +51,12 @@ export function api(
     body: body === undefined ? undefined : JSON.stringify(body),
   });
 }
+
+/** Polls until `condition` holds, for events in another process or behind a socket. */
+export async function waitFor(condition: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

@@ -275,7 +275,9 @@ describe("the host killed in the middle of an up", () => {
     expect(killed.steps[0]?.ok).toBe(false);
 
     await stack.newHost();
+    // The platform still applies the PUT the killed host sent: wait until it has processed it.
     await waitFor(async () => (await stack.emulator.control.requests()).inFlight === 0);
+    expect((await stack.emulator.control.getUser(USERS.fresh)).version).toBe(2);
     const result = await stack.up([fresh()]);
     expect(plan(result)).toEqual({ fresh: "create" });
     expect(result.steps[0]?.outputs).toMatchObject({

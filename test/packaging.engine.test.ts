@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -30,6 +30,22 @@ afterAll(async () => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
+/**
+ * A user's project that depends on @pulumi/pulumi, with a lock file pinning it as this
+ * repository's lock does. `npm ci` put exactly those packages in npm's cache, so `npm install
+ * --offline` of the tarball works on a machine whose cache holds nothing else: the test needs no
+ * registry and nothing left in ~/.npm by earlier work.
+ */
+function writeUserProject(dir: string): void {
+  const lock = JSON.parse(readFileSync(path.join(REPO_ROOT, "package-lock.json"), "utf8"));
+  const dependencies = { "@pulumi/pulumi": lock.packages["node_modules/@pulumi/pulumi"].version };
+  const manifest = { name: "app", private: true, dependencies };
+  writeFileSync(path.join(dir, "package.json"), JSON.stringify(manifest, null, 2));
+  lock.name = "app";
+  lock.packages[""] = { name: "app", dependencies };
+  writeFileSync(path.join(dir, "package-lock.json"), JSON.stringify(lock, null, 2));
+}
+
 /** Check + Create of one account in a fresh host started in `cwd`. */
 async function createThrough(cwd: string, providerText: string, email: string) {
   const host = await ProviderHost.start({ cwd, project: "packaging" });
@@ -55,12 +71,14 @@ describe("installed from the packed tarball", () => {
 
     const app = path.join(scratch, "app");
     mkdirSync(app);
-    writeFileSync(path.join(app, "package.json"), JSON.stringify({ name: "app", private: true }));
+    writeUserProject(app);
     npm(
-      // Offline: from npm's cache, which `npm ci` filled. The peer @pulumi/pulumi comes along.
       [
         "install",
         "--offline",
+        // The peer is the app's own pinned dependency (as the README says to install it);
+        // resolving it again as a peer would ask the registry for its metadata.
+        "--legacy-peer-deps",
         "--no-audit",
         "--no-fund",
         "--ignore-scripts",

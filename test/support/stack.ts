@@ -1,4 +1,7 @@
 import { startEmulator } from "../../emulator";
+
+export { waitFor } from "../../emulator/test-helpers";
+
 import { Engine, type Goal, type RunResult } from "../../engine/engine";
 import { ProviderHost } from "../../engine/host";
 import { transcribe } from "../../engine/transcript";
@@ -93,13 +96,4 @@ export function recordIssuedTokens(emulator: {
   state: { issuedTokens(): readonly string[] };
 }): void {
   for (const token of emulator.state.issuedTokens()) transcribe("token", token);
-}
-
-/** Polls until `condition` holds, for events in another process (the emulator, the host). */
-export async function waitFor(condition: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
