@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import * as path from "node:path";
 import { createInterface } from "node:readline";
@@ -37,6 +38,19 @@ export interface HostOptions {
   cwd: string;
   project: string;
   env?: NodeJS.ProcessEnv;
+  /** Where the host's output lines go (default: a list of its own). */
+  output?: OutputLine[];
+  /** Where each provider call is recorded as it starts and ends (default: a list of its own). */
+  calls?: CallRecord[];
+}
+
+/** One gRPC call to the provider: what the scheduling tests look at. */
+export interface CallRecord {
+  method: string;
+  urn: string;
+  /** performance.now() when the call was sent and when its answer came back. */
+  start: number;
+  end?: number;
 }
 
 export interface CheckResponse {
@@ -61,12 +75,25 @@ export class HostCallError extends Error {
   }
 }
 
+/** VmHWM of a live process: its peak resident set, which survives the moment of the peak. */
+function readPeakRssMb(pid: number | undefined): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    const kb = /^VmHWM:\s+(\d+)\s+kB/m.exec(status)?.[1];
+    return kb === undefined ? Number.NaN : Number(kb) / 1024;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 export class ProviderHost {
   private exited = false;
 
   private constructor(
     /** Every line the host printed after its port, in order. */
     readonly output: OutputLine[],
+    /** Every call sent to the provider, in the order sent. */
+    readonly calls: CallRecord[],
     private readonly child: ChildProcess,
     private readonly client: providerGrpc.ResourceProviderClient,
     readonly startMs: number,
@@ -84,7 +111,7 @@ export class ProviderHost {
       env: { ...process.env, ...options.env, PULUMI_NODEJS_PROJECT: options.project },
       stdio: ["ignore", "pipe", "pipe"],
     });
-    const lines: OutputLine[] = [];
+    const lines: OutputLine[] = options.output ?? [];
     const port = await new Promise<number>((resolve, reject) => {
       let stderr = "";
       const out = createInterface({ input: child.stdout as NodeJS.ReadableStream });
@@ -116,7 +143,22 @@ export class ProviderHost {
       `127.0.0.1:${port}`,
       grpc.credentials.createInsecure(),
     );
-    return new ProviderHost(lines, child, client, performance.now() - started);
+    const calls = options.calls ?? [];
+    return new ProviderHost(lines, calls, child, client, performance.now() - started);
+  }
+
+  /**
+   * What the engine does for each deployment: start a host in the program directory and send it
+   * Configure with the stack config.
+   */
+  static starter(
+    options: HostOptions & { config: Record<string, string> },
+  ): () => Promise<ProviderHost> {
+    return async () => {
+      const host = await ProviderHost.start(options);
+      await host.configure(options.config);
+      return host;
+    };
   }
 
   get pid(): number | undefined {
@@ -226,15 +268,22 @@ export class ProviderHost {
     return this.end("SIGKILL");
   }
 
+  /** The process's peak resident set in MB, read as it is stopped (Linux; NaN elsewhere). */
+  peakRssMb = Number.NaN;
+
   private async end(signal: NodeJS.Signals): Promise<void> {
     this.client.close();
     if (this.exited) return;
+    this.peakRssMb = readPeakRssMb(this.child.pid);
     const exited = new Promise((resolve) => this.child.once("exit", resolve));
     this.child.kill(signal);
     await exited;
   }
 
   private call(method: string, req: unknown): Promise<unknown> {
+    const urn = (req as { getUrn?: () => string }).getUrn?.() ?? "";
+    const record: CallRecord = { method, urn, start: performance.now() };
+    this.calls.push(record);
     return new Promise((resolve, reject) => {
       type Unary = (
         req: unknown,
@@ -242,6 +291,7 @@ export class ProviderHost {
       ) => void;
       const fn = (this.client as unknown as Record<string, Unary>)[method] as Unary;
       fn.call(this.client, req, (err, resp) => {
+        record.end = performance.now();
         if (err) reject(new HostCallError(method, err.code, err.details || err.message));
         else resolve(resp);
       });

@@ -1,16 +1,21 @@
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { Agent, request } from "undici";
 import {
-  DEMO_CLIENT_ID,
-  DEMO_CLIENT_SECRET,
   generatedUserId,
   generateSeed,
   type RequestStatsSnapshot,
+  type RunningEmulator,
   startEmulator,
 } from "../emulator";
-import { Engine, failures, type Goal, type RunResult } from "../engine/engine";
+import {
+  DEFAULT_PARALLEL,
+  Engine,
+  failures,
+  type Goal,
+  type RunResult,
+  type SchedulingOptions,
+} from "../engine/engine";
 import { ProviderHost } from "../engine/host";
 import { demoStackConfig } from "../engine/program";
 import {
@@ -20,641 +25,453 @@ import {
   userEmailGoal,
   type Workspace,
 } from "../engine/workspace";
-import { AcronisClient } from "../provider/api";
+import { atMost, ms, printTable, type Row, ratio, reported } from "./bench-table";
+import { makeNaiveProvider } from "./naive-provider";
 
 /**
- * `npm run bench`: the scale targets of issue 6, measured through the real Pulumi
- * dynamic-provider host (as the engine harness drives it) against the emulator. Every run sends
- * all steps at once, as the engine does. Counts come from the emulator, times from this process.
+ * `npm run bench`: the provider measured through the local engine, which schedules calls as the
+ * Pulumi engine does (Check and Diff one at a time by default, steps and refresh reads on
+ * 4 x CPUs workers, `up` = a preview and an update on fresh provider processes), against the
+ * emulator with injected latency. Counts come from the emulator, times from this process, RSS
+ * from the hosts' VmHWM. Every figure has a reference row measured in the same run: the naive
+ * provider (one GET per Diff, no batching, no cache) through the same engine.
  * Prints a table, writes the figures as JSON, exits non-zero if a target is missed.
  */
 
 const PROJECT = "bench";
-const LATENCY_MS = 20;
-const DEFAULT_MAX_CONCURRENT = 8;
 const READ_KEYS = ["GET /api/2/users", "GET /api/2/users/{id}"];
 const PUT_KEY = "PUT /api/2/users/{id}";
-const TOKEN_KEY = "POST /api/2/idp/token";
-
-interface Row {
-  target: string;
-  measured: string;
-  limit: string;
-  /** undefined: reported, not judged. */
-  pass?: boolean;
-}
 
 interface Args {
-  accounts: number[];
-  json: string;
   quick: boolean;
+  json: string;
 }
 
 function parseCli(): Args {
   const { values } = parseArgs({
     options: {
-      accounts: { type: "string" },
       json: { type: "string", default: path.join(".bench", "results.json") },
       quick: { type: "boolean", default: false },
     },
   });
-  const quick = values.quick ?? false;
-  const raw = values.accounts ?? (quick ? "1000" : "1000,10000");
-  const accounts = raw.split(",").map((s) => Number(s.trim()));
-  if (accounts.some((n) => !Number.isInteger(n) || n < 1)) {
-    throw new Error(`--accounts: expected a comma-separated list of positive integers, got ${raw}`);
-  }
-  return {
-    accounts: [...new Set(accounts)].sort((a, b) => a - b),
-    json: values.json ?? path.join(".bench", "results.json"),
-    quick,
-  };
+  return { quick: values.quick ?? false, json: values.json ?? ".bench/results.json" };
 }
 
-// ---- measuring helpers ----
+// ---- measuring ----
+
+interface Measure {
+  ms: number;
+  reads: number;
+  writes: number;
+  requests: number;
+  rssMb: number;
+}
 
 function reads(s: RequestStatsSnapshot): number {
   return READ_KEYS.reduce((n, k) => n + (s.counts[k] ?? 0), 0);
 }
 
-function count(s: RequestStatsSnapshot, key: string): number {
-  return s.counts[key] ?? 0;
-}
+/** The engine modes a user can choose: the CLI's default, PULUMI_PARALLEL_DIFF, --parallel 64. */
+const MODES: { name: string; scheduling: SchedulingOptions }[] = [
+  { name: "default", scheduling: {} },
+  { name: "parallelDiff", scheduling: { parallelDiff: true } },
+  { name: "--parallel 64", scheduling: { parallel: 64 } },
+];
 
-/** Peak resident set of a live process, in MB (VmHWM survives the moment of the peak). */
-function peakRssMb(pid: number | undefined): number {
-  if (pid === undefined) return Number.NaN;
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const kb = /^VmHWM:\s+(\d+)\s+kB/m.exec(status)?.[1];
-  return kb === undefined ? Number.NaN : Number(kb) / 1024;
-}
+/** One stack of a provider on one emulator, through the local engine. */
+class BenchStack {
+  readonly hosts: ProviderHost[] = [];
+  readonly engine: Engine;
 
-function assertAllOk(run: RunResult, what: string): void {
-  const failed = failures(run);
-  if (failed.length > 0) {
-    throw new Error(`${what}: ${failed.length} step(s) failed, first: ${failed[0]?.error}`);
+  constructor(
+    readonly emulator: RunningEmulator,
+    private readonly ws: Workspace,
+    private readonly providerText: string,
+    stack: string,
+    extraConfig: Record<string, string> = {},
+  ) {
+    const config = {
+      ...demoStackConfig({ name: PROJECT, config: {} }, emulator.baseUrl),
+      ...extraConfig,
+    };
+    this.engine = new Engine({
+      project: PROJECT,
+      stack,
+      startHost: ProviderHost.starter({ cwd: ws.dir, project: PROJECT, config }),
+      onHost: (host) => this.hosts.push(host),
+    });
+  }
+
+  goals(indexes: readonly number[], email: (i: number) => string): Goal[] {
+    return indexes.map((i) => {
+      const goal = userEmailGoal(this.ws, `user${i}`, {
+        userId: generatedUserId(i),
+        email: email(i),
+      });
+      return { ...goal, inputs: { ...goal.inputs, __provider: this.providerText } };
+    });
+  }
+
+  async measure(what: string, run: () => Promise<RunResult>): Promise<Measure> {
+    await this.emulator.control.resetRequests();
+    this.hosts.length = 0;
+    const started = performance.now();
+    const result = await run();
+    const elapsed = performance.now() - started;
+    const failed = failures(result);
+    if (failed.length > 0) {
+      throw new Error(`${what}: ${failed.length} step(s) failed, first: ${failed[0]?.error}`);
+    }
+    const stats = await this.emulator.control.requests();
+    return {
+      ms: elapsed,
+      reads: reads(stats),
+      writes: stats.counts[PUT_KEY] ?? 0,
+      requests: stats.total,
+      rssMb: Math.max(...this.hosts.map((h) => h.peakRssMb)),
+    };
   }
 }
 
-const ms = (n: number) => `${Math.round(n)} ms`;
-const x = (n: number) => `${n.toFixed(2)}x`;
+const seedEmail = (i: number) => `user${i}@bench.example`;
+const movedEmail = (i: number) => `user${i}@moved.example`;
+const range = (n: number) => Array.from({ length: n }, (_, k) => k + 1);
 
-type Emulator = Awaited<ReturnType<typeof startEmulator>>;
+// ---- the stacks ----
 
-async function startHost(
-  ws: Workspace,
-  emulator: Emulator,
-  extra: Record<string, string> = {},
-): Promise<ProviderHost> {
-  const host = await ProviderHost.start({ cwd: ws.dir, project: PROJECT });
-  await host.configure({
-    ...demoStackConfig({ name: PROJECT, config: {} }, emulator.baseUrl),
-    ...extra,
-  });
-  return host;
+interface Shape {
+  name: string;
+  users: number;
+  usersPerTenant: number;
+  managed: number[];
 }
 
-function goals(ws: Workspace, n: number, email: (i: number) => string): Goal[] {
-  const out: Goal[] = [];
-  for (let i = 1; i <= n; i++) {
-    out.push(userEmailGoal(ws, `user${i}`, { userId: generatedUserId(i), email: email(i) }));
+/** The shapes of issue 12: how managed accounts sit in their tenants decides what a read costs. */
+function shapes(): Shape[] {
+  const tenants = (count: number, per: number, picks: number[]) =>
+    range(count).flatMap((t) => picks.map((p) => (t - 1) * per + p));
+  return [
+    { name: "dense", users: 1000, usersPerTenant: 100, managed: range(1000) },
+    { name: "sparse", users: 40 * 500, usersPerTenant: 500, managed: tenants(40, 500, [1]) },
+    { name: "pairs", users: 20 * 1000, usersPerTenant: 1000, managed: tenants(20, 1000, [1, 501]) },
+    { name: "huge", users: 50_000, usersPerTenant: 50_000, managed: [1, 25_000, 50_000] },
+  ];
+}
+
+interface Providers {
+  ours: string;
+  naive: string;
+}
+
+/** Preview of the shape's accounts with new addresses, after adopting them: ours and naive. */
+async function previewShape(
+  ws: Workspace,
+  providers: Providers,
+  shape: Shape,
+  latencies: number[],
+): Promise<Record<string, Record<number, Measure>>> {
+  const emulator = await startEmulator({
+    seed: generateSeed({
+      users: shape.users,
+      usersPerTenant: shape.usersPerTenant,
+      activatedRatio: 0,
+    }),
+  });
+  const out: Record<string, Record<number, Measure>> = { ours: {}, naive: {} };
+  try {
+    for (const [name, text] of Object.entries(providers)) {
+      const stack = new BenchStack(emulator, ws, text, `${shape.name}-${name}`);
+      await emulator.control.latency(0);
+      await stack.engine.up(stack.goals(shape.managed, seedEmail), { skipPreview: true });
+      for (const latency of latencies) {
+        await emulator.control.latency(latency);
+        const goals = stack.goals(shape.managed, movedEmail);
+        (out[name] as Record<number, Measure>)[latency] = await stack.measure(
+          `${shape.name} preview (${name}, ${latency} ms)`,
+          () => stack.engine.preview(goals),
+        );
+      }
+    }
+  } finally {
+    await emulator.close();
   }
   return out;
 }
 
-/** The emails generateSeed gives its users: adopting with them changes nothing. */
-const seedEmail = (i: number) => `user${i}@bench.example`;
-const newEmail = (i: number) => `user${i}@moved.example`;
-
-async function timed<T>(
-  emulator: Emulator,
-  run: () => Promise<T>,
-): Promise<{ value: T; ms: number; stats: RequestStatsSnapshot }> {
-  await emulator.control.resetRequests();
-  const started = performance.now();
-  const value = await run();
-  const elapsed = performance.now() - started;
-  return { value, ms: elapsed, stats: await emulator.control.requests() };
-}
-
-// ---- one stack of N accounts ----
-
-interface SizeFigures {
+interface MatrixFigures {
   accounts: number;
-  hostStartMs: number;
-  adoptUpMs: number;
-  adoptReads: number;
-  preview0Ms: number;
-  preview0Reads: number;
-  preview20Ms: number;
-  preview20Reads: number;
-  preview20MaxInFlight: number;
-  changeUpMs: number;
-  changeUpPuts: number;
-  changeUpReads: number;
-  pendingUpPuts: number;
-  tokenRequests: number;
-  hostPeakRssMb: number;
-  /** The same host and calls with a provider that does nothing: what is not ours. */
-  referenceHostPeakRssMb: number;
-  stateBytesPerAccount: number;
-  unbatched?: {
-    hostStartMs: number;
-    previewMs: number;
-    reads: number;
-    maxInFlight: number;
-    idealMs: number;
-    /** The same reads by the API client alone, no host or engine: what the provider's own path costs. */
-    clientOnlyMs: number;
-  };
+  latency: number;
+  mode: string;
+  provider: "ours" | "naive";
+  preview: Measure;
+  up: Measure;
+  refresh: Measure;
 }
 
-async function benchSize(ws: Workspace, n: number, withUnbatched: boolean): Promise<SizeFigures> {
-  // Half the accounts activated: their change leaves a confirmation pending.
-  const emulator = await startEmulator({ seed: generateSeed({ users: n, activatedRatio: 0.5 }) });
-  try {
-    const host = await startHost(ws, emulator);
-    const hostStartMs = host.startMs;
-    await emulator.control.resetRequests();
-    const engine = new Engine(host, { project: PROJECT, stack: `n${n}` });
+/**
+ * Issue 10's matrix: preview, up (changing every account) and refresh of a dense stack, per
+ * latency and engine mode, for our provider and the naive one. Accounts are not activated, so
+ * each up really changes all of them; the addresses alternate from one mode to the next.
+ */
+async function matrix(
+  ws: Workspace,
+  providers: Providers,
+  n: number,
+  latencies: number[],
+  modes: typeof MODES,
+  which: (keyof Providers)[],
+): Promise<MatrixFigures[]> {
+  const figures: MatrixFigures[] = [];
+  for (const provider of which) {
+    const emulator = await startEmulator({
+      seed: generateSeed({ users: n, usersPerTenant: 100, activatedRatio: 0 }),
+    });
     try {
-      const same = goals(ws, n, seedEmail);
-      const moved = goals(ws, n, newEmail);
-
-      // Adopting every account with its current email: reads only. Also warms the host up, so
-      // the previews below compare latency, not module loading.
-      const adopt = await timed(emulator, () => engine.up(same));
-      assertAllOk(adopt.value, "adopting up");
-
-      // One unmeasured preview first: the first after an up pays for that up's garbage.
-      assertAllOk(await engine.preview(moved), "warm-up preview");
-      const preview0 = await timed(emulator, () => engine.preview(moved));
-      assertAllOk(preview0.value, "preview at 0 ms");
-
-      await emulator.control.latency(LATENCY_MS);
-      const preview20 = await timed(emulator, () => engine.preview(moved));
-      assertAllOk(preview20.value, `preview at ${LATENCY_MS} ms`);
-
-      const change = await timed(emulator, () => engine.up(moved));
-      assertAllOk(change.value, "changing up");
-      const stateBytes = Buffer.byteLength(JSON.stringify(engine.state));
-
-      // Non-activated accounts are synced now; activated ones wait inside resendAfter.
-      const pending = await timed(emulator, () => engine.up(moved));
-      assertAllOk(pending.value, "second up");
-
-      const tokenRequests =
-        count(adopt.stats, TOKEN_KEY) +
-        count(preview0.stats, TOKEN_KEY) +
-        count(preview20.stats, TOKEN_KEY) +
-        count(change.stats, TOKEN_KEY) +
-        count(pending.stats, TOKEN_KEY);
-      const hostPeakRssMb = peakRssMb(host.pid);
-
-      const figures: SizeFigures = {
-        accounts: n,
-        hostStartMs,
-        adoptUpMs: adopt.ms,
-        adoptReads: reads(adopt.stats),
-        preview0Ms: preview0.ms,
-        preview0Reads: reads(preview0.stats),
-        preview20Ms: preview20.ms,
-        preview20Reads: reads(preview20.stats),
-        preview20MaxInFlight: preview20.stats.maxInFlight,
-        changeUpMs: change.ms,
-        changeUpPuts: count(change.stats, PUT_KEY),
-        changeUpReads: reads(change.stats),
-        pendingUpPuts: count(pending.stats, PUT_KEY),
-        tokenRequests,
-        hostPeakRssMb,
-        referenceHostPeakRssMb: await referenceHostRss(ws, n),
-        stateBytesPerAccount: stateBytes / n,
-      };
-
-      if (withUnbatched) {
-        // A second host process, as a stack with `acronis:batchReads false` would get.
-        const plain = await startHost(ws, emulator, { "acronis:batchReads": "false" });
-        const plainEngine = new Engine(plain, {
-          project: PROJECT,
-          stack: `n${n}`,
-          state: engine.state,
-        });
-        try {
-          // Warm this host up like the first one (token, modules, JIT): one full preview at no
-          // latency, so the measured one compares latency, not start-up.
-          await emulator.control.latency(0);
-          assertAllOk(await plainEngine.preview(moved), "warm-up preview");
-          await emulator.control.latency(LATENCY_MS);
-          const unbatched = await timed(emulator, () => plainEngine.preview(moved));
-          assertAllOk(unbatched.value, "unbatched preview");
-          figures.unbatched = {
-            hostStartMs: plain.startMs,
-            previewMs: unbatched.ms,
-            reads: reads(unbatched.stats),
-            maxInFlight: unbatched.stats.maxInFlight,
-            idealMs: (n * LATENCY_MS) / DEFAULT_MAX_CONCURRENT,
-            clientOnlyMs: await clientOnlyReads(emulator, n),
-          };
-        } finally {
-          await plain.stop();
+      const stack = new BenchStack(emulator, ws, providers[provider], `n${n}-${provider}`);
+      await stack.engine.up(stack.goals(range(n), seedEmail), { skipPreview: true });
+      let flip = false;
+      for (const latency of latencies) {
+        await emulator.control.latency(latency);
+        for (const mode of modes) {
+          flip = !flip;
+          const goals = stack.goals(range(n), flip ? movedEmail : seedEmail);
+          const label = `${n} ${provider} ${mode.name} @${latency}ms`;
+          console.error(`bench: ${label}`);
+          const s = mode.scheduling;
+          figures.push({
+            accounts: n,
+            latency,
+            mode: mode.name,
+            provider,
+            preview: await stack.measure(`${label} preview`, () => stack.engine.preview(goals, s)),
+            up: await stack.measure(`${label} up`, () => stack.engine.up(goals, s)),
+            refresh: await stack.measure(`${label} refresh`, () => stack.engine.refresh(s)),
+          });
         }
       }
-      return figures;
     } finally {
-      await host.stop();
-    }
-  } finally {
-    await emulator.close();
-  }
-}
-
-/**
- * Peak RSS of the same host process receiving the same calls (adopting up, two previews, two
- * ups, all at once) from a provider that answers at once and calls nothing: the part of the
- * figure above that belongs to the Pulumi host and its gRPC server, not to this provider.
- */
-async function referenceHostRss(ws: Workspace, n: number): Promise<number> {
-  const idle = {
-    check: async (_olds: unknown, news: Record<string, unknown>) => ({ inputs: news }),
-    diff: async () => ({ changes: true }),
-    create: async (inputs: Record<string, unknown>) => ({
-      id: String(inputs.userId),
-      outs: inputs,
-    }),
-    update: async (_id: string, _olds: unknown, news: Record<string, unknown>) => ({ outs: news }),
-  };
-  const text = await serializeProvider(idle);
-  const asIdle = (list: Goal[]) =>
-    list.map((g) => ({ ...g, inputs: { ...g.inputs, __provider: text } }));
-  const host = await ProviderHost.start({ cwd: ws.dir, project: PROJECT });
-  try {
-    await host.configure({});
-    const engine = new Engine(host, { project: PROJECT, stack: `reference${n}` });
-    const same = asIdle(goals(ws, n, seedEmail));
-    const moved = asIdle(goals(ws, n, newEmail));
-    assertAllOk(await engine.up(same), "reference adopting up");
-    for (const run of [
-      () => engine.preview(moved),
-      () => engine.preview(moved),
-      () => engine.up(moved),
-      () => engine.up(moved),
-    ]) {
-      assertAllOk(await run(), "reference run");
-    }
-    return peakRssMb(host.pid);
-  } finally {
-    await host.stop();
-  }
-}
-
-/** n single reads through the provider's API client alone (batching off), all at once. */
-async function clientOnlyReads(emulator: Emulator, n: number): Promise<number> {
-  const client = new AcronisClient({
-    baseUrl: emulator.baseUrl,
-    clientId: DEMO_CLIENT_ID,
-    clientSecret: DEMO_CLIENT_SECRET,
-    batchReads: false,
-    maxConcurrentRequests: DEFAULT_MAX_CONCURRENT,
-  });
-  try {
-    const ids = Array.from({ length: n }, (_, i) => generatedUserId(i + 1));
-    await client.getUser(ids[0] as string); // token and connection, as a warm host has them
-    const started = performance.now();
-    await Promise.all(ids.map((id) => client.getUser(id)));
-    return performance.now() - started;
-  } finally {
-    await client.close();
-  }
-}
-
-// ---- the obvious way, for comparison ----
-
-/**
- * The seed flow as a script would do it: one token, then per account a fresh connection, GET the
- * account, PUT the new email with its version, one account after another.
- */
-async function naiveFlow(baseUrl: string, ids: readonly string[], email: (i: number) => string) {
-  const basic = Buffer.from(`${DEMO_CLIENT_ID}:${DEMO_CLIENT_SECRET}`).toString("base64");
-  const tokenAgent = new Agent();
-  const tokenRes = await request(`${baseUrl}/idp/token`, {
-    method: "POST",
-    dispatcher: tokenAgent,
-    headers: {
-      authorization: `Basic ${basic}`,
-      "content-type": "application/x-www-form-urlencoded",
-    },
-    body: "grant_type=client_credentials",
-  });
-  const { access_token: token } = (await tokenRes.body.json()) as { access_token: string };
-  await tokenAgent.close();
-
-  for (const [index, id] of ids.entries()) {
-    const agent = new Agent();
-    try {
-      const url = `${baseUrl}/users/${id}`;
-      const auth = { authorization: `Bearer ${token}` };
-      const got = await request(url, { dispatcher: agent, headers: auth });
-      if (got.statusCode !== 200) throw new Error(`naive GET ${id}: HTTP ${got.statusCode}`);
-      const { version } = (await got.body.json()) as { version: number };
-      const put = await request(url, {
-        method: "PUT",
-        dispatcher: agent,
-        headers: { ...auth, "content-type": "application/json" },
-        body: JSON.stringify({ contact: { email: email(index + 1) }, version }),
-      });
-      if (put.statusCode !== 200) throw new Error(`naive PUT ${id}: HTTP ${put.statusCode}`);
-      await put.body.text();
-    } finally {
-      await agent.close();
+      await emulator.close();
     }
   }
+  return figures;
 }
 
-interface NaiveFigures {
-  accounts: number;
-  naiveMs: number;
-  providerHostStartMs: number;
-  providerUpMs: number;
-  providerPuts: number;
-  providerTokens: number;
+interface DenseFigures {
+  latency: number;
+  refresh: Measure;
+  upRefreshSkipPreview: Measure;
+  upRefresh: Measure;
+  updatePhase: Measure;
+  preview0: Measure;
 }
 
-async function benchNaive(ws: Workspace, n: number): Promise<NaiveFigures> {
-  // Every account fresh (not activated), so both sides make exactly one PUT per account.
+/** Refresh, `up --refresh` and the update phase of an up changing 1,000 dense accounts. */
+async function denseRuns(ws: Workspace, text: string, latency: number): Promise<DenseFigures> {
+  const n = 1000;
   const emulator = await startEmulator({
-    seed: generateSeed({ users: n, activatedRatio: 0 }),
-    latencyMs: LATENCY_MS,
+    seed: generateSeed({ users: n, usersPerTenant: 100, activatedRatio: 0 }),
   });
   try {
-    const ids = Array.from({ length: n }, (_, i) => generatedUserId(i + 1));
-    const naive = await timed(emulator, () => naiveFlow(emulator.baseUrl, ids, newEmail));
-    if (count(naive.stats, PUT_KEY) !== n) throw new Error("naive flow: PUT count is off");
-
-    // Back to the seed (latency stays the initial one): the provider gets the same accounts.
-    await emulator.control.reset();
-    const host = await startHost(ws, emulator);
-    try {
-      const engine = new Engine(host, { project: PROJECT, stack: "naive" });
-      const up = await timed(emulator, () => engine.up(goals(ws, n, newEmail)));
-      assertAllOk(up.value, "provider up");
-      return {
-        accounts: n,
-        naiveMs: naive.ms,
-        providerHostStartMs: host.startMs,
-        providerUpMs: up.ms,
-        providerPuts: count(up.stats, PUT_KEY),
-        providerTokens: count(up.stats, TOKEN_KEY),
-      };
-    } finally {
-      await host.stop();
-    }
+    const stack = new BenchStack(emulator, ws, text, "dense-runs");
+    const synced = stack.goals(range(n), seedEmail);
+    const moved = stack.goals(range(n), movedEmail);
+    await stack.engine.up(synced, { skipPreview: true });
+    const preview0 = await stack.measure("preview at 0 ms", () => stack.engine.preview(moved));
+    await emulator.control.latency(latency);
+    const refresh = await stack.measure("refresh", () => stack.engine.refresh());
+    const upRefreshSkipPreview = await stack.measure("up --refresh --skip-preview", () =>
+      stack.engine.up(synced, { refresh: true, skipPreview: true }),
+    );
+    const upRefresh = await stack.measure("up --refresh", () =>
+      stack.engine.up(synced, { refresh: true }),
+    );
+    // The update phase of `pulumi up` is exactly an `up --skip-preview` deployment.
+    const updatePhase = await stack.measure("update phase", () =>
+      stack.engine.up(moved, { skipPreview: true }),
+    );
+    return { latency, refresh, upRefreshSkipPreview, upRefresh, updatePhase, preview0 };
   } finally {
     await emulator.close();
   }
 }
 
-// ---- the table ----
+// ---- the tables ----
 
-function providerRows(ws: Workspace): Row[] {
-  const bytes = Buffer.byteLength(ws.providerText);
-  // A single require of the installed entry module: nothing of the implementation is copied.
-  const byReference =
-    ws.providerText.includes('require("pulumi-acronis-user-email/') &&
-    !ws.providerText.includes("AcronisClient") &&
-    !ws.providerText.includes("converge");
-  return [
-    {
-      target: "1 serialized __provider",
-      measured: `${bytes} B`,
-      limit: "<= 512 B",
-      pass: bytes <= 512,
-    },
-    {
-      target: "1 __provider requires the installed package",
-      measured: byReference ? "yes" : "no (implementation copied)",
-      limit: "yes",
-      pass: byReference,
-    },
-  ];
-}
-
-function sizeRows(f: SizeFigures): Row[] {
-  const n = f.accounts;
-  // The issue's 15 reads for 1,000 accounts, i.e. 1.5x the minimum of one read per 100, at any size.
-  const batchLimit = Math.ceil((n / 100) * 1.5);
-  const rows: Row[] = [
-    { target: `host start-up (reported apart)`, measured: ms(f.hostStartMs), limit: "-" },
-    {
-      target: `2 preview ${n}: read requests`,
-      measured: String(f.preview20Reads),
-      limit: `<= ${batchLimit}`,
-      pass: f.preview20Reads <= batchLimit,
-    },
-    {
-      // Reported, not judged: during an up each Create reads as its Check completes, so reads
-      // arrive spread over the whole run and batches are smaller than in a preview.
-      target: `  adopting up ${n}: read requests`,
-      measured: String(f.adoptReads),
-      limit: "-",
-    },
-    {
-      target: `3 up changing ${n}: PUTs`,
-      measured: String(f.changeUpPuts),
-      limit: `= ${n}`,
-      pass: f.changeUpPuts === n,
-    },
-    {
-      // Reported only: diff reads, then update reads again before writing (no PUT on a stale
-      // version), so about twice the preview's batches.
-      target: `  up changing ${n}: read requests (diff + update)`,
-      measured: String(f.changeUpReads),
-      limit: "-",
-    },
-    {
-      target: `3 second up ${n} (pending in resendAfter): PUTs`,
-      measured: String(f.pendingUpPuts),
-      limit: "= 0",
-      pass: f.pendingUpPuts === 0,
-    },
-    {
-      target: `3 token requests, host process of ${n}`,
-      measured: String(f.tokenRequests),
-      limit: "= 1",
-      pass: f.tokenRequests === 1,
-    },
-    {
-      target: `4 preview ${n} @${LATENCY_MS}ms: max in flight`,
-      measured: String(f.preview20MaxInFlight),
-      limit: `<= ${DEFAULT_MAX_CONCURRENT}`,
-      pass: f.preview20MaxInFlight <= DEFAULT_MAX_CONCURRENT,
-    },
-    { target: `  preview ${n} @0ms`, measured: ms(f.preview0Ms), limit: "-" },
-    { target: `  preview ${n} @${LATENCY_MS}ms`, measured: ms(f.preview20Ms), limit: "-" },
-    { target: `  up changing ${n} @${LATENCY_MS}ms`, measured: ms(f.changeUpMs), limit: "-" },
-  ];
-  const latencyRatio = f.preview20Ms / f.preview0Ms;
-  rows.push({
-    target: `5 preview ${n}: @${LATENCY_MS}ms / @0ms`,
-    measured: x(latencyRatio),
-    limit: "<= 1.50x",
-    pass: latencyRatio <= 1.5,
-  });
-  if (f.unbatched) {
-    const u = f.unbatched;
-    const ratio = u.previewMs / u.idealMs;
+function matrixRows(figures: MatrixFigures[]): Row[] {
+  const rows: Row[] = [];
+  const naiveOf = (f: MatrixFigures) =>
+    figures.find(
+      (g) =>
+        g.provider === "naive" &&
+        g.accounts === f.accounts &&
+        g.latency === f.latency &&
+        g.mode === f.mode,
+    );
+  const cell = (m: Measure, naive?: Measure) =>
+    `${ms(m.ms)} r${m.reads} w${m.writes}${naive ? ` (${ratio(m.ms / naive.ms)} naive)` : ""}`;
+  for (const f of figures) {
+    if (f.provider !== "ours") continue;
+    const naive = naiveOf(f);
+    const head = `${f.accounts} @${f.latency}ms ${f.mode}`;
     rows.push(
-      {
-        target: `2 preview ${n}, batchReads=false: read requests`,
-        measured: String(u.reads),
-        limit: `= ${n}`,
-        pass: u.reads === n,
-      },
-      {
-        target: `4 preview ${n}, batchReads=false: max in flight`,
-        measured: String(u.maxInFlight),
-        limit: `<= ${DEFAULT_MAX_CONCURRENT}`,
-        pass: u.maxInFlight <= DEFAULT_MAX_CONCURRENT,
-      },
-      {
-        target: `5 preview ${n}, batchReads=false @${LATENCY_MS}ms / ideal ${ms(u.idealMs)}`,
-        measured: `${ms(u.previewMs)} = ${x(ratio)}`,
-        limit: "<= 1.30x",
-        pass: ratio <= 1.3,
-      },
-      {
-        target: `  the same ${n} reads by the API client alone (no host)`,
-        measured: `${ms(u.clientOnlyMs)} = ${x(u.clientOnlyMs / u.idealMs)}`,
-        limit: "-",
-      },
+      reported(`${head}: preview`, cell(f.preview, naive?.preview)),
+      reported(`${head}: up`, cell(f.up, naive?.up)),
+      reported(`${head}: refresh`, cell(f.refresh, naive?.refresh)),
+      reported(`${head}: peak host RSS`, `${Math.round(Math.max(f.up.rssMb, f.preview.rssMb))} MB`),
+    );
+    if (naive) {
+      for (const run of ["preview", "up", "refresh"] as const) {
+        rows.push(
+          atMost(`${head}: ${run} time / naive's`, f[run].ms / naive[run].ms, NOT_SLOWER, "x"),
+        );
+      }
+    }
+  }
+  for (const f of figures.filter((g) => g.provider === "naive")) {
+    const head = `naive ${f.accounts} @${f.latency}ms ${f.mode}`;
+    rows.push(
+      reported(
+        `${head}: preview / up / refresh`,
+        [f.preview, f.up, f.refresh].map((m) => cell(m)).join(" | "),
+      ),
     );
   }
-  rows.push(
-    {
-      target: `6 host peak RSS, ${n} accounts`,
-      measured: `${f.hostPeakRssMb.toFixed(0)} MB`,
-      limit: "< 300 MB",
-      pass: f.hostPeakRssMb < 300,
-    },
-    {
-      target: `  same host and calls, provider doing nothing`,
-      measured: `${f.referenceHostPeakRssMb.toFixed(0)} MB`,
-      limit: "-",
-    },
-    {
-      target: `6 state size per account`,
-      measured: `${Math.round(f.stateBytesPerAccount)} B`,
-      limit: "-",
-    },
-  );
   return rows;
 }
 
-function growthRows(sizes: SizeFigures[]): Row[] {
-  const small = sizes[0];
-  const big = sizes[sizes.length - 1];
-  if (small === undefined || big === undefined || small === big) return [];
-  const scale = big.accounts / small.accounts;
-  const limit = scale * 1.1;
-  const previewRatio = big.preview20Ms / small.preview20Ms;
-  const upRatio = big.changeUpMs / small.changeUpMs;
-  return [
-    {
-      target: `6 preview @${LATENCY_MS}ms: ${big.accounts} / ${small.accounts}`,
-      measured: x(previewRatio),
-      limit: `<= ${x(limit)}`,
-      pass: previewRatio <= limit,
-    },
-    {
-      target: `6 up changing @${LATENCY_MS}ms: ${big.accounts} / ${small.accounts}`,
-      measured: x(upRatio),
-      limit: `<= ${x(limit)}`,
-      pass: upRatio <= limit,
-    },
-  ];
-}
+/** "Never slower than the naive reference row, within 5%." */
+const NOT_SLOWER = 1.05;
 
-function naiveRows(f: NaiveFigures): Row[] {
-  const ratio = f.naiveMs / f.providerUpMs;
-  return [
-    {
-      target: `7 naive flow, ${f.accounts} fresh accounts @${LATENCY_MS}ms`,
-      measured: ms(f.naiveMs),
-      limit: "-",
-    },
-    {
-      target: `7 provider up, same accounts (start-up apart: ${ms(f.providerHostStartMs)})`,
-      measured: ms(f.providerUpMs),
-      limit: "-",
-    },
-    { target: "7 naive / provider", measured: x(ratio), limit: "-" },
-    {
-      target: "3 provider up: PUTs / token requests",
-      measured: `${f.providerPuts} / ${f.providerTokens}`,
-      limit: `= ${f.accounts} / 1`,
-      pass: f.providerPuts === f.accounts && f.providerTokens === 1,
-    },
-  ];
-}
-
-function printTable(rows: Row[]): void {
-  const widths = [
-    Math.max(6, ...rows.map((r) => r.target.length)),
-    Math.max(8, ...rows.map((r) => r.measured.length)),
-    Math.max(5, ...rows.map((r) => r.limit.length)),
-  ];
-  const line = (cells: string[]) =>
-    cells.map((c, i) => (i < 3 ? c.padEnd(widths[i] ?? 0) : c)).join("  ");
-  console.log(line(["target", "measured", "limit", "result"]));
-  console.log(line(widths.map((w) => "-".repeat(w)).concat("------")));
-  for (const r of rows) {
-    const verdict = r.pass === undefined ? "" : r.pass ? "pass" : "FAIL";
-    console.log(line([r.target, r.measured, r.limit, verdict]));
+function shapeRows(
+  latency: number,
+  s: Record<string, Record<string, Record<number, Measure>>>,
+  dense: DenseFigures,
+  host0: { sparse: number },
+): Row[] {
+  const get = (shape: string, who: string, lat: number) => s[shape]?.[who]?.[lat] as Measure;
+  const rows: Row[] = [];
+  const d = get("dense", "ours", latency);
+  const d0 = get("dense", "ours", 0);
+  rows.push(
+    atMost(`@${latency}ms dense preview 1000: read requests`, d.reads, 30),
+    atMost(`@${latency}ms dense preview: wall / wall at 0 ms`, d.ms / d0.ms, 2, "x"),
+  );
+  const sp = get("sparse", "ours", latency);
+  const sparseN = 40;
+  rows.push(
+    atMost(`@${latency}ms sparse preview 40: reads per account`, sp.reads / sparseN, 1.1, "x"),
+    atMost(
+      `@${latency}ms sparse preview: wall / (40 x ${latency} ms + host's own cost ${ms(host0.sparse)})`,
+      sp.ms / (sparseN * latency + host0.sparse),
+      1.15,
+      "x",
+    ),
+  );
+  const pr = get("pairs", "ours", latency);
+  rows.push(atMost(`@${latency}ms pairs preview 40: reads per account`, pr.reads / 40, 2, "x"));
+  const hg = get("huge", "ours", latency);
+  rows.push(atMost(`@${latency}ms huge preview 3 of 50,000: requests`, hg.requests, 10));
+  rows.push(atMost(`@${latency}ms refresh 1000 dense: read requests`, dense.refresh.reads, 30));
+  rows.push(
+    atMost(
+      `@${latency}ms up --refresh --skip-preview: reads / plain refresh's (${dense.refresh.reads})`,
+      dense.upRefreshSkipPreview.reads / Math.max(1, dense.refresh.reads),
+      1.2,
+      "x",
+    ),
+    reported(
+      `@${latency}ms up --refresh (preview + update, two processes): reads`,
+      String(dense.upRefresh.reads),
+    ),
+  );
+  const ideal = (1000 * latency) / DEFAULT_PARALLEL + dense.preview0.ms;
+  rows.push(
+    atMost(
+      `@${latency}ms update phase changing 1000: requests (PUTs ${dense.updatePhase.writes})`,
+      dense.updatePhase.requests,
+      1000 + 30,
+    ),
+    atMost(
+      `@${latency}ms update phase: wall / (1000 x ${latency} ms / ${DEFAULT_PARALLEL} + preview@0 ${ms(dense.preview0.ms)})`,
+      dense.updatePhase.ms / ideal,
+      1.3,
+      "x",
+    ),
+  );
+  for (const shape of ["dense", "sparse", "pairs", "huge"]) {
+    const ours = get(shape, "ours", latency);
+    const naive = get(shape, "naive", latency);
+    rows.push(
+      atMost(
+        `@${latency}ms ${shape} preview: time / naive's (${ms(ours.ms)} vs ${ms(naive.ms)})`,
+        ours.ms / naive.ms,
+        NOT_SLOWER,
+        "x",
+      ),
+    );
   }
+  return rows;
 }
 
 async function main(): Promise<void> {
   const args = parseCli();
   const ws = await createWorkspace("bench");
-  const rows: Row[] = providerRows(ws);
-  const sizes: SizeFigures[] = [];
-  for (const [i, n] of args.accounts.entries()) {
-    console.error(`bench: ${n} accounts...`);
-    const f = await benchSize(ws, n, i === 0);
-    sizes.push(f);
-    rows.push(...sizeRows(f));
-  }
-  rows.push(...growthRows(sizes));
-  // The obvious flow is ~2 x latency per account, one after another: keep its sample modest.
-  const naiveN = Math.min(args.accounts[0] ?? 1000, args.quick ? 200 : 1000);
-  console.error(`bench: naive flow vs provider, ${naiveN} accounts...`);
-  const naive = await benchNaive(ws, naiveN);
-  rows.push(...naiveRows(naive));
+  const providers: Providers = {
+    ours: ws.providerText,
+    naive: await serializeProvider(makeNaiveProvider()),
+  };
+  const rows: Row[] = [
+    atMost("serialized __provider (bytes)", Buffer.byteLength(ws.providerText), 512),
+  ];
+  const print = (line: string) => console.log(line);
+  const results: Record<string, unknown> = {
+    date: new Date().toISOString(),
+    parallel: DEFAULT_PARALLEL,
+  };
 
-  printTable(rows);
+  // Issue 12's shapes at 20 and 50 ms (and 0 ms, the host's own cost).
+  const latencies = args.quick ? [0, 20] : [0, 20, 50];
+  const shapeFigures: Record<string, Record<string, Record<number, Measure>>> = {};
+  for (const shape of shapes()) {
+    console.error(`bench: ${shape.name} preview...`);
+    shapeFigures[shape.name] = await previewShape(ws, providers, shape, latencies);
+  }
+  results.shapes = shapeFigures;
+  const sparse0 = shapeFigures.sparse?.ours?.[0]?.ms ?? Number.NaN;
+  for (const latency of latencies.filter((l) => l > 0)) {
+    console.error(`bench: dense runs @${latency}ms...`);
+    const dense = await denseRuns(ws, providers.ours, latency);
+    results[`dense${latency}`] = dense;
+    rows.push(...shapeRows(latency, shapeFigures, dense, { sparse: sparse0 }));
+  }
+
+  // Issue 10's matrix: 1,000 accounts in every mode and latency, ours and naive; 10,000 ours.
+  const small = await matrix(ws, providers, 1000, [0, 20], MODES, ["ours", "naive"]);
+  const figures = [...small];
+  if (!args.quick) {
+    figures.push(...(await matrix(ws, providers, 10_000, [0, 20], MODES.slice(0, 1), ["ours"])));
+    figures.push(...(await matrix(ws, providers, 10_000, [20], MODES.slice(1), ["ours"])));
+  }
+  results.matrix = figures;
+  rows.push(...matrixRows(figures));
+  const p1k = figures.find(
+    (f) => f.accounts === 1000 && f.latency === 20 && f.mode === "default" && f.provider === "ours",
+  );
+  const p10k = figures.find(
+    (f) => f.accounts === 10_000 && f.latency === 20 && f.mode === "default",
+  );
+  if (p1k && p10k) {
+    rows.push(atMost("preview @20ms: 10,000 / 1,000", p10k.preview.ms / p1k.preview.ms, 11, "x"));
+  }
+
+  printTable(rows, print);
+  const failed = rows.filter((r) => r.pass === false);
   const out = path.resolve(REPO_ROOT, args.json);
   mkdirSync(path.dirname(out), { recursive: true });
-  const failed = rows.filter((r) => r.pass === false);
-  writeFileSync(
-    out,
-    `${JSON.stringify(
-      {
-        date: new Date().toISOString(),
-        node: process.version,
-        latencyMs: LATENCY_MS,
-        maxConcurrentRequests: DEFAULT_MAX_CONCURRENT,
-        providerBytes: Buffer.byteLength(ws.providerText),
-        sizes,
-        naive,
-        rows,
-        failed: failed.length,
-      },
-      null,
-      2,
-    )}\n`,
-  );
-  console.log(`\nfigures written to ${path.relative(process.cwd(), out) || out}`);
+  writeFileSync(out, `${JSON.stringify({ ...results, rows, failed: failed.length }, null, 2)}\n`);
+  print(`\nfigures written to ${path.relative(process.cwd(), out) || out}`);
   if (failed.length > 0) {
-    console.log(`${failed.length} target(s) missed`);
+    print(`${failed.length} target(s) missed`);
     process.exitCode = 1;
   }
 }

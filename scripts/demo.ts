@@ -1,6 +1,6 @@
 import { defaultSeed, type OutboxMail, type RunningEmulator, startEmulator } from "../emulator";
 import { Engine, failures, type Goal, type Op, type RunResult } from "../engine/engine";
-import { ProviderHost } from "../engine/host";
+import { type OutputLine, ProviderHost } from "../engine/host";
 import { demoStackConfig, evaluateProgram, prepareProgram } from "../engine/program";
 import { REPO_ROOT, USER_EMAIL_TYPE } from "../engine/workspace";
 import { formatRun, Progress } from "./report";
@@ -45,7 +45,6 @@ async function main(): Promise<void> {
   const started = performance.now();
   banner("1. Platform: the embedded Acronis emulator with the demo seed");
   const emulator = await startEmulator({ seed: defaultSeed });
-  let host: ProviderHost | undefined;
   try {
     const users = defaultSeed.users ?? [];
     print(
@@ -80,26 +79,31 @@ async function main(): Promise<void> {
     );
     for (const a of accounts) print(`    ${a.name}  ${a.login}`);
 
-    host = await ProviderHost.start({ cwd: workspace.dir, project: project.name });
-    await host.configure(config);
-    const liveHost = host;
+    // Every line the provider hosts print: Pulumi shows them as diagnostics.
+    const output: OutputLine[] = [];
     const progress = new Progress(print);
-    const engine = new Engine(host, {
+    const engine = new Engine({
       project: project.name,
       stack: STACK,
+      startHost: ProviderHost.starter({
+        cwd: workspace.dir,
+        project: project.name,
+        config,
+        output,
+      }),
       onStep: (step) => progress.step(step),
     });
     const labels = new Map(accounts.map((a) => [a.name, a.login]));
 
     const run = async (kind: "preview" | "up"): Promise<RunResult> => {
-      const lineCount = liveHost.output.length;
+      const lineCount = output.length;
       print();
       progress.start(kind, goals.length);
       const result = await engine[kind](goals);
       progress.stop();
       // Let the host's last console lines arrive before printing them.
       await new Promise((resolve) => setTimeout(resolve, 20));
-      const diagnostics = liveHost.output.slice(lineCount).map((o) => o.line);
+      const diagnostics = output.slice(lineCount).map((o) => o.line);
       print(formatRun(result, STACK, { labels, finishedAt: progress.finishedAt, diagnostics }));
       const failed = failures(result);
       expect(
@@ -215,7 +219,6 @@ async function main(): Promise<void> {
         `${mustConfirm.length} after confirmation, ${accounts.length - changeAtOnce.length - mustConfirm.length} already right.`,
     );
   } finally {
-    await host?.stop();
     await emulator.close();
   }
 }

@@ -135,7 +135,7 @@ describe("resource inputs rejected by check, before any request", () => {
 
 describe("settings", () => {
   afterAll(async () => {
-    await stack.newHost();
+    await stack.configure();
   });
 
   it.each([
@@ -181,7 +181,7 @@ describe("settings", () => {
       'acronis:batchReads (or ACRONIS_BATCH_READS): must be "true" or "false"',
     ],
   ])("%s", async (_name, override, message) => {
-    await stack.newHost({
+    await stack.configure({
       config: { ...stackConfig(stack.emulator.baseUrl), ...override },
       env: blankEnv,
     });
@@ -194,7 +194,7 @@ describe("settings", () => {
   });
 
   it("an allowlist entry that is not a domain fails check, naming the setting", async () => {
-    await stack.newHost({
+    await stack.configure({
       config: {
         ...stackConfig(stack.emulator.baseUrl),
         "acronis:allowedEmailDomains": "corp.example.com, not a domain!",
@@ -251,11 +251,11 @@ describe("the platform's refusals", () => {
 
 describe("the account takeover guard (acronis:allowedEmailDomains)", () => {
   afterAll(async () => {
-    await stack.newHost();
+    await stack.configure();
   });
 
   it("fails the preview of an account pointed at an outside domain, naming account and domain", async () => {
-    await stack.newHost({
+    await stack.configure({
       config: {
         ...stackConfig(stack.emulator.baseUrl),
         "acronis:allowedEmailDomains": "corp.example.com,.corp.example.com",
@@ -278,7 +278,7 @@ describe("the account takeover guard (acronis:allowedEmailDomains)", () => {
   });
 
   it("reads the allowlist from the environment too", async () => {
-    await stack.newHost({ env: { ACRONIS_ALLOWED_EMAIL_DOMAINS: "corp.example.com" } });
+    await stack.configure({ env: { ACRONIS_ALLOWED_EMAIL_DOMAINS: "corp.example.com" } });
     const error = await previewError(
       stack.userEmail("x", { userId: USERS.fresh, email: "a@sub.corp.example.com" }),
     );

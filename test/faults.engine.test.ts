@@ -41,7 +41,7 @@ afterEach(async () => {
   await stack.emulator.control.clearFaults();
   await stack.destroy();
   await stack.emulator.control.reset();
-  stack.host.output.length = 0;
+  stack.output.length = 0;
 });
 
 async function counts() {
@@ -77,7 +77,7 @@ describe("transient platform errors are retried", () => {
     ["PUT", { method: "PUT", path: "/api/2/users/{id}" }],
     ["the token endpoint", { method: "POST", path: "/api/2/idp/token" }],
   ])("502 then 503 on %s, then success", async (what, match) => {
-    await stack.newHost(); // a fresh host, so the token endpoint is really called
+    await stack.configure(); // a fresh host, so the token endpoint is really called
     const result = await upWith([
       { ...match, action: { type: "status", status: 502 } },
       { ...match, action: { type: "status", status: 503 } },
@@ -169,19 +169,26 @@ describe("connections that fail", () => {
     await record("response never comes (GET)", "timeout, clear error", result);
   });
 
-  it("the platform restarting between runs: the connection pool recovers", async () => {
-    await stack.up([fresh()]);
-    await stack.emulator.restart();
-    const goals = [
-      stack.userEmail("fresh", { userId: USERS.fresh, email: "fresh@again.example.com" }),
-    ];
-    const result = await stack.up(goals);
-    expect(plan(result)).toEqual({ fresh: "update" });
-    expect(result.steps[0]?.outputs).toMatchObject({
+  it("the platform restarting in the middle of a deployment: the connection pool recovers", async () => {
+    await stack.up([fresh()], { skipPreview: true });
+    const again = (name: "fresh" | "fresh2", userId: string) =>
+      stack.userEmail(name, { userId, email: `${name}@again.example.com` });
+    // The first account's requests leave a kept-alive connection; the restart drops it.
+    const result = await stack.up(
+      async (register) => {
+        await register(again("fresh", USERS.fresh));
+        await stack.emulator.restart();
+        await register(again("fresh2", USERS.fresh2));
+        return undefined;
+      },
+      { skipPreview: true },
+    );
+    expect(plan(result)).toEqual({ fresh: "update", fresh2: "create" });
+    expect(result.steps[1]?.outputs).toMatchObject({
       status: "synced",
-      liveEmail: "fresh@again.example.com",
+      liveEmail: "fresh2@again.example.com",
     });
-    await record("platform restarted between two ups", "second up synced", result);
+    await record("platform restarted in the middle of an up", "second account synced", result);
   });
 });
 
@@ -216,16 +223,25 @@ describe("a PUT applied whose answer was lost", () => {
 
 describe("credentials", () => {
   it("a token that expires mid-run is renewed once, without failing", async () => {
-    await stack.newHost();
-    await stack.up([fresh()]);
-    await stack.emulator.control.advanceClock(7_300); // past the 2 h lifetime
-    const goals = [
-      stack.userEmail("fresh", { userId: USERS.fresh, email: "fresh@later.example.com" }),
-    ];
-    const result = await stack.up(goals);
-    expect(plan(result)).toEqual({ fresh: "update" });
+    await stack.configure();
+    await stack.up([fresh()], { skipPreview: true });
+    await stack.emulator.control.resetRequests();
+    const later = (name: "fresh" | "fresh2", userId: string) =>
+      stack.userEmail(name, { userId, email: `${name}@later.example.com` });
+    // One deployment that outlives its token: the program registers the second account only
+    // after the platform's clock has passed the token's 2 h lifetime.
+    const result = await stack.up(
+      async (register) => {
+        await register(later("fresh", USERS.fresh));
+        await stack.emulator.control.advanceClock(7_300);
+        await register(later("fresh2", USERS.fresh2));
+        return undefined;
+      },
+      { skipPreview: true },
+    );
+    expect(plan(result)).toEqual({ fresh: "update", fresh2: "create" });
     expect((await counts()).tokens).toBe(2);
-    await record("token expired between runs of one host", "renewed once, synced", result);
+    await record("token expired in the middle of a deployment", "renewed once, synced", result);
   });
 
   it("a wrong secret: one clear error naming the client id, never the secret, no retry storm", async () => {
@@ -236,11 +252,16 @@ describe("credentials", () => {
     ];
     await stack.up(goals);
     const wrong = "Wrong-Secret-Value-123";
-    await stack.newHost({ config: { ...stack.config, "acronis:clientSecret": wrong } });
+    await stack.configure({ config: { ...stack.config, "acronis:clientSecret": wrong } });
     await stack.emulator.control.resetRequests();
 
     const previewed = await stack.preview(goals);
     const result = await stack.up(goals);
+    // The first Diff fails, which ends each deployment (the engine starts no further step); the
+    // update of `up` never starts, since its preview failed.
+    expect(previewed.steps).toHaveLength(1);
+    expect(result.steps).toHaveLength(1);
+    expect(result.hosts).toBe(1);
     for (const step of [...previewed.steps, ...result.steps]) {
       expect(step.ok).toBe(false);
       expect(step.error).toContain(`could not obtain a token for API client ${CLIENT_ID}`);
@@ -248,16 +269,16 @@ describe("credentials", () => {
       expect(step.error).not.toContain(wrong);
       expect(step.error).not.toContain(CLIENT_SECRET);
     }
-    expect(stack.host.output.map((o) => o.line).join("\n")).not.toContain(wrong);
+    expect(stack.output.map((o) => o.line).join("\n")).not.toContain(wrong);
     const c = await counts();
-    expect(c.tokens).toBe(1); // six steps, two commands, one refused login
+    expect(c.tokens).toBe(2); // one refused login per provider process, no retry
     expect(c.puts).toBe(0);
     await record(
       "wrong client secret (preview, then up)",
       "one token request, clear error",
       result,
     );
-    await stack.newHost();
+    await stack.configure();
   });
 });
 
@@ -270,11 +291,11 @@ describe("the host killed in the middle of an up", () => {
     });
     const running = stack.up([fresh()]);
     await waitFor(async () => (await counts()).puts >= 1);
-    await stack.host.kill();
+    await stack.hosts.at(-1)?.kill();
     const killed = await running;
     expect(killed.steps[0]?.ok).toBe(false);
 
-    await stack.newHost();
+    await stack.configure();
     // The platform still applies the PUT the killed host sent: wait until it has processed it.
     await waitFor(async () => (await stack.emulator.control.requests()).inFlight === 0);
     expect((await stack.emulator.control.getUser(USERS.fresh)).version).toBe(2);

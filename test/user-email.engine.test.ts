@@ -23,7 +23,7 @@ afterEach(async () => {
   // Each story starts from an empty stack on a fresh platform.
   await stack.destroy();
   await stack.emulator.control.reset();
-  stack.host.output.length = 0;
+  stack.output.length = 0;
 });
 
 async function puts(): Promise<number> {
@@ -95,21 +95,24 @@ describe("an activated account", () => {
     expect(mails.map((m) => [m.to, m.requestedEmail])).toEqual([
       ["active@old.example.com", "active@new.example.com"],
     ]);
-    expect(stack.host.consoleLines.join("\n")).toMatch(
+    expect(stack.consoleLines.join("\n")).toMatch(
       new RegExp(`account ${USERS.active}: confirmation link for active@new.example.com sent`),
     );
 
     // pulumi preview: still drift, and one line telling the user what is going on.
-    stack.host.output.length = 0;
+    stack.output.length = 0;
     expect(plan(await stack.preview(goals))).toEqual({ active: "update" });
-    const lines = stack.host.consoleLines.filter((l) => l.includes(USERS.active));
+    const lines = stack.consoleLines.filter((l) => l.includes(USERS.active));
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain("pending since");
 
-    // pulumi up again within resendAfter: no PUT, no second mail, still pending, one line.
-    stack.host.output.length = 0;
+    // pulumi up again within resendAfter: no PUT, no second mail, still pending; one line in
+    // each of its two deployments (the CLI shows the preview's diagnostics, then the update's).
+    stack.output.length = 0;
     expect(plan(await stack.up(goals))).toEqual({ active: "update" });
-    expect(stack.host.consoleLines.filter((l) => l.includes(USERS.active))).toHaveLength(1);
+    const upLines = stack.consoleLines.filter((l) => l.includes(USERS.active));
+    expect(upLines).toHaveLength(2);
+    for (const line of upLines) expect(line).toContain("pending since");
     expect(await puts()).toBe(1);
     expect(await mailsTo(USERS.active)).toHaveLength(1);
     expect(outputs("active")).toMatchObject({
@@ -295,7 +298,7 @@ describe("credentials", () => {
     const goals = [
       stack.userEmail("fresh", { userId: USERS.fresh, email: "fresh@env.example.com" }),
     ];
-    await stack.newHost({
+    await stack.configure({
       config: {},
       env: {
         ACRONIS_BASE_URL: stack.emulator.baseUrl,
@@ -306,7 +309,7 @@ describe("credentials", () => {
     expect(plan(await stack.up(goals))).toEqual({ fresh: "create" });
     expect(outputs("fresh")).toMatchObject({ status: "synced" });
 
-    await stack.newHost({
+    await stack.configure({
       config: {},
       env: { ACRONIS_BASE_URL: "", ACRONIS_CLIENT_ID: "", ACRONIS_CLIENT_SECRET: "" },
     });
@@ -315,7 +318,7 @@ describe("credentials", () => {
       "acronis:clientSecret is not set: set it with `pulumi config set --secret acronis:clientSecret <value>` or the environment variable ACRONIS_CLIENT_SECRET",
     );
     expect(step?.error).toContain("acronis:baseUrl is not set");
-    await stack.newHost();
+    await stack.configure();
   });
 
   it("never reach the serialized provider, the outputs or the host's output", async () => {
@@ -333,7 +336,7 @@ describe("credentials", () => {
       /^exports\.handler = __f0;\nconst provider = require\("pulumi-acronis-user-email\/[^"]+"\);/,
     );
     const stored = JSON.stringify(stack.engine.state);
-    const printed = stack.host.output.map((o) => o.line).join("\n");
+    const printed = stack.output.map((o) => o.line).join("\n");
     for (const haystack of [text, stored, printed]) {
       expect(haystack).not.toContain(CLIENT_SECRET);
       expect(haystack).not.toContain(

@@ -43,12 +43,11 @@ async function runExample(
     config,
     secretKeys: ["acronis:clientSecret"],
   });
-  const host = await ProviderHost.start({ cwd: workspace.dir, project: project.name });
-  await host.configure(config);
+  const startHost = ProviderHost.starter({ cwd: workspace.dir, project: project.name, config });
   return {
     goals,
-    engine: new Engine(host, { project: project.name, stack: "test" }),
-    stop: () => host.stop(),
+    engine: new Engine({ project: project.name, stack: "test", startHost }),
+    stop: async () => undefined,
   };
 }
 

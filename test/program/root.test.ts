@@ -76,10 +76,13 @@ describe("root program", () => {
     // The serialized provider is the short require() of the installed package, not a copy.
     expect(String(goals[0]?.inputs.__provider).length).toBeLessThan(1000);
 
-    const host = await ProviderHost.start({ cwd: workspace.dir, project: project.name });
-    try {
-      await host.configure(stackConfig());
-      const engine = new Engine(host, { project: project.name, stack: "test" });
+    {
+      const startHost = ProviderHost.starter({
+        cwd: workspace.dir,
+        project: project.name,
+        config: stackConfig(),
+      });
+      const engine = new Engine({ project: project.name, stack: "test", startHost });
       const preview = await engine.preview(goals);
       expect(failures(preview)).toEqual([]);
       expect(countOps(preview).create).toBe(5);
@@ -92,8 +95,6 @@ describe("root program", () => {
       expect(status(USERS.dave)).toBe("synced");
       expect(status(USERS.erin)).toBe("synced");
       expect((await emulator.control.outbox()).length).toBe(2);
-    } finally {
-      await host.stop();
     }
   });
 

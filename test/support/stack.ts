@@ -2,33 +2,50 @@ import { startEmulator } from "../../emulator";
 
 export { waitFor } from "../../emulator/test-helpers";
 
-import { Engine, type Goal, type RunResult } from "../../engine/engine";
-import { ProviderHost } from "../../engine/host";
+import {
+  Engine,
+  type EngineOptions,
+  type Goal,
+  type PreviewOptions,
+  type Program,
+  type RunResult,
+  type SchedulingOptions,
+  type UpOptions,
+} from "../../engine/engine";
+import { type CallRecord, type OutputLine, ProviderHost } from "../../engine/host";
 import { transcribe } from "../../engine/transcript";
 import { createWorkspace, userEmailGoal, type Workspace } from "../../engine/workspace";
 import { seed as defaultSeed, stackConfig } from "./fixtures";
 
 /**
- * One stack under test: the emulator, a program directory with the package installed, the real
- * provider host, and the engine stand-in, wired as `pulumi up` wires them. Tests read as the
- * user's commands: `stack.preview(...)`, `stack.up(...)`, `stack.refresh()`.
+ * One stack under test: the emulator, a program directory with the package installed, and the
+ * local engine starting the real provider host for each deployment, wired as `pulumi up` wires
+ * them. Tests read as the user's commands: `stack.preview(...)`, `stack.up(...)`,
+ * `stack.refresh()`.
  */
 export interface TestStack {
   emulator: Awaited<ReturnType<typeof startEmulator>>;
   workspace: Workspace;
-  host: ProviderHost;
   engine: Engine;
   config: Record<string, string>;
+  /** Every line any provider host printed, in order (tests clear it with `length = 0`). */
+  output: OutputLine[];
+  /** The provider's console lines (what Pulumi shows as diagnostics). */
+  readonly consoleLines: string[];
+  /** Every call any provider host received, in order sent. */
+  calls: CallRecord[];
+  /** Every provider process the engine started, latest last. */
+  hosts: ProviderHost[];
   userEmail(name: string, inputs: { userId: string; email: string; resendAfter?: string }): Goal;
-  preview(goals: Goal[]): Promise<RunResult>;
-  up(goals: Goal[]): Promise<RunResult>;
-  refresh(): Promise<RunResult>;
-  destroy(): Promise<RunResult>;
-  /** Restarts the host as a new `pulumi` command would: a fresh process, Configure again. */
-  newHost(options?: {
-    env?: NodeJS.ProcessEnv;
-    config?: Record<string, string>;
-  }): Promise<ProviderHost>;
+  preview(program: Program, options?: PreviewOptions): Promise<RunResult>;
+  up(program: Program, options?: UpOptions): Promise<RunResult>;
+  refresh(options?: SchedulingOptions): Promise<RunResult>;
+  destroy(options?: SchedulingOptions): Promise<RunResult>;
+  /**
+   * The stack config and environment of the commands that follow, as `pulumi config set` or an
+   * exported variable would change them (default: the stack's own config, no extra env).
+   */
+  configure(options?: { env?: NodeJS.ProcessEnv; config?: Record<string, string> }): void;
   close(): Promise<void>;
 }
 
@@ -38,6 +55,8 @@ export interface StackOptions {
   /** Replaces the stack config (default: baseUrl, clientId, clientSecret of the fixture). */
   config?: (baseUrl: string) => Record<string, string>;
   emulator?: Record<string, unknown>;
+  /** Engine options (`parallel`, `parallelDiff`, `continueOnError`); default: the CLI's. */
+  engine?: Pick<EngineOptions, "parallel" | "parallelDiff" | "continueOnError">;
 }
 
 export async function openStack(options: StackOptions): Promise<TestStack> {
@@ -47,36 +66,48 @@ export async function openStack(options: StackOptions): Promise<TestStack> {
   });
   const workspace = await createWorkspace(options.name);
   const config = (options.config ?? stackConfig)(emulator.baseUrl);
-  const start = async (env?: NodeJS.ProcessEnv, cfg = config) => {
-    const host = await ProviderHost.start({
-      cwd: workspace.dir,
-      project: options.name,
-      env,
-    });
-    await host.configure(cfg);
-    return host;
-  };
-  const host = await start();
-  const engine = new Engine(host, { project: options.name, stack: "test" });
+  let current: { env?: NodeJS.ProcessEnv; config: Record<string, string> } = { config };
+  const output: OutputLine[] = [];
+  const calls: CallRecord[] = [];
+  const hosts: ProviderHost[] = [];
+  const engine = new Engine({
+    project: options.name,
+    stack: "test",
+    ...options.engine,
+    startHost: async () => {
+      const host = await ProviderHost.start({
+        cwd: workspace.dir,
+        project: options.name,
+        env: current.env,
+        output,
+        calls,
+      });
+      await host.configure(current.config);
+      return host;
+    },
+    onHost: (host) => hosts.push(host),
+  });
   const stack: TestStack = {
     emulator,
     workspace,
-    host,
     engine,
     config,
+    output,
+    get consoleLines() {
+      return output.filter((o) => o.stream === "stdout").map((o) => o.line);
+    },
+    calls,
+    hosts,
     userEmail: (name, inputs) => userEmailGoal(workspace, name, inputs),
-    preview: (goals) => engine.preview(goals),
-    up: (goals) => engine.up(goals),
-    refresh: () => engine.refresh(),
-    destroy: () => engine.destroy(),
-    async newHost(opts) {
-      await stack.host.stop();
-      stack.host = await start(opts?.env, opts?.config ?? config);
-      engine.host = stack.host;
-      return stack.host;
+    preview: (goals, opts) => engine.preview(goals, opts),
+    up: (goals, opts) => engine.up(goals, opts),
+    refresh: (opts) => engine.refresh(opts),
+    destroy: (opts) => engine.destroy(opts),
+    configure(opts) {
+      current = { env: opts?.env, config: opts?.config ?? config };
     },
     async close() {
-      await stack.host.stop();
+      await Promise.all(hosts.map((h) => h.stop()));
       recordIssuedTokens(emulator);
       await emulator.close();
     },
