@@ -428,6 +428,49 @@ describe("updateUserEmail", () => {
     expect(scope.pendingMocks()).toHaveLength(1);
   });
 
+  it.each([
+    ["no body", ""],
+    ["a proxy's page", "<html>409 Conflict</html>"],
+    ["an error without a code", { error: { message: "Conflict" } }],
+  ])("a 409 with %s is taken as a version mismatch", async (_what, body) => {
+    const scope = nock(ORIGIN);
+    token(scope);
+    scope.put("/api/2/users/u1").reply(409, body);
+    const err = await rejection(mk().updateUserEmail("u1", "x", 1));
+    expect(err).toBeInstanceOf(VersionMismatchError);
+  });
+
+  it.each([
+    // Published answer of GET /users/check_login: code and message at the top level.
+    [
+      "check_login's published shape",
+      { code: 409, message: "User 'stas.test' exists" },
+      "HTTP 409 (code 409): User 'stas.test' exists",
+    ],
+    [
+      "the documented shape",
+      platformError(409, "Another object of the same type already exists", null),
+      "HTTP 409 (code 409, PlatformAccountServer): Another object of the same type already exists",
+    ],
+  ])(
+    "a 409 with another platform code (%s) fails at once with its code and message",
+    async (_what, body, detail) => {
+      const scope = nock(ORIGIN);
+      token(scope);
+      scope.put("/api/2/users/u1").reply(409, body);
+      const again = nock(ORIGIN).put("/api/2/users/u1").reply(200, user("u1"));
+      const c = mk();
+      const err = await rejection(c.updateUserEmail("u1", "x", 1));
+      expect(err).not.toBeInstanceOf(VersionMismatchError);
+      expect(isVersionMismatch(err)).toBe(false);
+      expect(err.status).toBe(409);
+      expect(err.code).toBe(409);
+      expect(err.message).toBe(`Acronis API PUT /users/u1 failed: ${detail}`);
+      expect(again.isDone()).toBe(false);
+      expect(c.stats.retries).toBe(0);
+    },
+  );
+
   it("403 keeps the platform error and the documented message format", async () => {
     const scope = nock(ORIGIN);
     token(scope);

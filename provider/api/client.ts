@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import { Batcher, chunk, MAX_BATCH } from "./batcher";
-import { readErrorBody, readTokenErrorBody } from "./error-body";
+import { readErrorBody, readTokenErrorBody, saysVersionMismatch } from "./error-body";
 import {
   AcronisApiError,
   type AcronisApiErrorInit,
@@ -442,8 +442,6 @@ export class AcronisClient {
     // details.info is where the platform says which field or rule failed (e.g. on a 400).
     const info = answer?.info !== undefined ? ` (${answer.info})` : "";
     const detail = `HTTP ${res.status}${tags ? ` (${tags})` : ""}${retried}: ${answer?.message ?? "no error message"}${info}`;
-    const code = answer?.code;
-    const mismatch = res.status === 409 || code === 1001 || code === "1001";
     return this.error(
       {
         method: spec.method,
@@ -456,7 +454,7 @@ export class AcronisClient {
         details: answer?.details,
         detail,
       },
-      mismatch ? VersionMismatchError : AcronisApiError,
+      saysVersionMismatch(res.status, answer) ? VersionMismatchError : AcronisApiError,
     );
   }
 }

@@ -18,6 +18,9 @@ export interface ErrorAnswer {
   tags: string;
 }
 
+/** The platform's code for "the object changed since it was read". */
+const VERSION_MISMATCH = 1001;
+
 function parseJson(body: string): unknown {
   try {
     return JSON.parse(body);
@@ -72,4 +75,15 @@ export function readTokenErrorBody(body: string): ErrorAnswer | undefined {
     info: undefined,
     tags: oauth.data.error,
   };
+}
+
+/**
+ * Whether an answer means our version was stale, so a re-read and a new PUT can succeed. The
+ * platform says so with code 1001; a 409 with no platform code can only mean that for our PUT.
+ * Other 409s (a login taken, say) are conflicts a retry does not resolve.
+ */
+export function saysVersionMismatch(status: number, answer: ErrorAnswer | undefined): boolean {
+  const code = answer?.code;
+  if (code === undefined) return status === 409;
+  return code === VERSION_MISMATCH || code === String(VERSION_MISMATCH);
 }
