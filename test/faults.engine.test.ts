@@ -137,6 +137,49 @@ describe("transient platform errors are retried", () => {
   });
 });
 
+describe("a conflict that is not a version mismatch", () => {
+  it.each([
+    // Published answer of GET /users/check_login: code and message at the top level.
+    [
+      "check_login's published shape",
+      { code: 409, message: "User 'stas.test' exists" },
+      "HTTP 409 (code 409): User 'stas.test' exists",
+    ],
+    [
+      "the documented error shape",
+      {
+        error: {
+          code: 1014,
+          message: "Another object of the same type already exists",
+          details: { info: "" },
+          context: {},
+          domain: "PlatformAccountServer",
+        },
+      },
+      "HTTP 409 (code 1014, PlatformAccountServer): Another object of the same type already exists",
+    ],
+  ])(
+    "409 in %s fails the step with its code and message after one PUT",
+    async (shape, body, said) => {
+      // `always`, so that every retry would meet the same answer and be counted.
+      const result = await upWith([
+        {
+          method: "PUT",
+          path: "/api/2/users/{id}",
+          always: true,
+          action: { type: "status", status: 409, body },
+        },
+      ]);
+      expect(result.steps[0]?.ok).toBe(false);
+      expect(result.steps[0]?.error).toContain(said);
+      expect((await counts()).puts).toBe(1);
+      const live = await stack.emulator.control.getUser(USERS.fresh);
+      expect(live).toMatchObject({ contact: { email: "fresh@old.example.com" }, version: 1 });
+      await record(`409 in ${shape}, not code 1001`, "clear error, no retry", result);
+    },
+  );
+});
+
 describe("connections that fail", () => {
   it("a dropped connection on a read is retried", async () => {
     const result = await upWith([

@@ -36,6 +36,13 @@ function user(id: string, over: Record<string, unknown> = {}) {
   };
 }
 
+/** An error body as the platform writes it (schema `errorScheme`). */
+function platformError(code: number, message: string, info: string | null) {
+  return {
+    error: { code, message, details: { info }, context: {}, domain: "PlatformAccountServer" },
+  };
+}
+
 function token(scope: nock.Scope, accessToken = "tok-1", expiresIn = 7200) {
   return scope
     .post("/api/2/idp/token", "grant_type=client_credentials")
@@ -192,6 +199,56 @@ describe("token", () => {
     expect(later.message).toBe(first.message);
     expect(c.stats.tokenRequests).toBe(1);
     expect(scope.pendingMocks()).toHaveLength(1);
+  });
+
+  // The platform writes its other errors (a published 401 of GET /users/me) in its own shape;
+  // the token endpoint may answer the same way.
+  it.each([
+    {
+      status: 401,
+      body: platformError(1011, "Client authentication failed", ""),
+      said: "code 1011, PlatformAccountServer: Client authentication failed",
+    },
+    {
+      status: 403,
+      body: platformError(1002, "Access denied", "API client is disabled"),
+      said: "code 1002, PlatformAccountServer: Access denied: API client is disabled",
+    },
+    { status: 400, body: { code: 400, message: "Bad request" }, said: "code 400: Bad request" },
+  ])(
+    "token endpoint $status in the platform's shape: its code and message reach the user",
+    async ({ status, body, said }) => {
+      nock(ORIGIN).post("/api/2/idp/token").reply(status, body);
+      const c = mk({ batchReads: false });
+      const err = await rejection(c.getUser("u1"));
+      expect(err.kind).toBe("auth");
+      expect(err.status).toBe(status);
+      expect(err.message).toBe(
+        `Acronis API POST /idp/token failed: HTTP ${status}: could not obtain a token for API client ${CLIENT_ID} (${said}); check the client id and secret`,
+      );
+      expect(err.code).toBe("error" in body ? body.error.code : body.code);
+      expect(err.platformMessage).toBe("error" in body ? body.error.message : body.message);
+      expect(c.stats.tokenRequests).toBe(1);
+    },
+  );
+
+  it("a platform-shaped token error echoing the credentials keeps its message, not the secret", async () => {
+    nock(ORIGIN)
+      .post("/api/2/idp/token")
+      .reply(401, {
+        error: {
+          code: 1011,
+          message: `Invalid client credentials (client_secret=${SECRET})`,
+          details: { info: `Authorization: ${BASIC}` },
+          context: { client_id: CLIENT_ID, client_secret: SECRET },
+          domain: "PlatformAccountServer",
+        },
+      });
+    const err = await rejection(mk({ batchReads: false }).getUser("u1"));
+    expect(err.message).toContain("code 1011, PlatformAccountServer: Invalid client credentials");
+    const all = `${String(err)} ${JSON.stringify(err)} ${inspect(err, { depth: 10 })}`;
+    expect(all).not.toContain(SECRET);
+    expect(all).not.toContain(BASIC_VALUE);
   });
 });
 
@@ -371,6 +428,49 @@ describe("updateUserEmail", () => {
     expect(scope.pendingMocks()).toHaveLength(1);
   });
 
+  it.each([
+    ["no body", ""],
+    ["a proxy's page", "<html>409 Conflict</html>"],
+    ["an error without a code", { error: { message: "Conflict" } }],
+  ])("a 409 with %s is taken as a version mismatch", async (_what, body) => {
+    const scope = nock(ORIGIN);
+    token(scope);
+    scope.put("/api/2/users/u1").reply(409, body);
+    const err = await rejection(mk().updateUserEmail("u1", "x", 1));
+    expect(err).toBeInstanceOf(VersionMismatchError);
+  });
+
+  it.each([
+    // Published answer of GET /users/check_login: code and message at the top level.
+    [
+      "check_login's published shape",
+      { code: 409, message: "User 'stas.test' exists" },
+      "HTTP 409 (code 409): User 'stas.test' exists",
+    ],
+    [
+      "the documented shape",
+      platformError(409, "Another object of the same type already exists", null),
+      "HTTP 409 (code 409, PlatformAccountServer): Another object of the same type already exists",
+    ],
+  ])(
+    "a 409 with another platform code (%s) fails at once with its code and message",
+    async (_what, body, detail) => {
+      const scope = nock(ORIGIN);
+      token(scope);
+      scope.put("/api/2/users/u1").reply(409, body);
+      const again = nock(ORIGIN).put("/api/2/users/u1").reply(200, user("u1"));
+      const c = mk();
+      const err = await rejection(c.updateUserEmail("u1", "x", 1));
+      expect(err).not.toBeInstanceOf(VersionMismatchError);
+      expect(isVersionMismatch(err)).toBe(false);
+      expect(err.status).toBe(409);
+      expect(err.code).toBe(409);
+      expect(err.message).toBe(`Acronis API PUT /users/u1 failed: ${detail}`);
+      expect(again.isDone()).toBe(false);
+      expect(c.stats.retries).toBe(0);
+    },
+  );
+
   it("403 keeps the platform error and the documented message format", async () => {
     const scope = nock(ORIGIN);
     token(scope);
@@ -391,6 +491,20 @@ describe("updateUserEmail", () => {
     expect(err.domain).toBe("PlatformAccountServer");
     expect(err.platformMessage).toBe("Access denied");
     expect(err.details).toEqual({ info: "user is outside the client's tenant" });
+  });
+
+  it.each([
+    ["empty", ""],
+    ["null", null],
+  ])("an %s details.info adds nothing to the message", async (_what, info) => {
+    const scope = nock(ORIGIN);
+    token(scope);
+    scope.put("/api/2/users/u1").reply(403, platformError(1002, "Access denied", info));
+    const err = await rejection(mk().updateUserEmail("u1", "x", 1));
+    expect(err.message).toBe(
+      "Acronis API PUT /users/u1 failed: HTTP 403 (code 1002, PlatformAccountServer): Access denied",
+    );
+    expect(err.details).toEqual({ info });
   });
 
   it("a connection reset after sending is OutcomeUnknownError and the PUT is not repeated", async () => {

@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import { Batcher, chunk, MAX_BATCH } from "./batcher";
+import { readErrorBody, readTokenErrorBody, saysVersionMismatch } from "./error-body";
 import {
   AcronisApiError,
   type AcronisApiErrorInit,
@@ -10,9 +11,7 @@ import { nextDelay, planRetry, type RetryPolicy, resolveRetryPolicy } from "./re
 import {
   clientSchema,
   describeSchemaError,
-  platformErrorSchema,
   searchSchema,
-  tokenErrorSchema,
   tokenSchema,
   type UserWire,
   userBatchSchema,
@@ -92,16 +91,6 @@ const DEFAULT_USER_AGENT = "pulumi-acronis-user-email/0.1";
 function header(res: RawResponse, name: string): string | undefined {
   const v = res.headers[name];
   return Array.isArray(v) ? v[0] : v;
-}
-
-/** The body parsed against `schema`, or undefined when it is not JSON or does not match. */
-function tryParse<S extends z.ZodType>(schema: S, body: string): z.infer<S> | undefined {
-  try {
-    const r = schema.safeParse(JSON.parse(body));
-    return r.success ? r.data : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 function toUser(u: UserWire): AcronisUser {
@@ -425,17 +414,18 @@ export class AcronisClient {
 
   private tokenError(spec: CallSpec<z.ZodType>, res: RawResponse): AcronisApiError {
     // A non-JSON error body still yields an auth error naming the status.
-    const parsed = tryParse(tokenErrorSchema, res.body);
-    const reason = parsed
-      ? `${parsed.error}${parsed.error_description ? `: ${parsed.error_description}` : ""}`
-      : "no error description";
+    const answer = readTokenErrorBody(res.body);
+    const said = [answer?.tags, answer?.message, answer?.info].filter(Boolean).join(": ");
+    const reason = said || "no error description";
     return this.error({
       method: spec.method,
       path: spec.path,
       kind: "auth",
       status: res.status,
-      code: parsed?.error,
-      platformMessage: parsed?.error_description ?? undefined,
+      code: answer?.code,
+      domain: answer?.domain,
+      platformMessage: answer?.message,
+      details: answer?.details,
       detail: `HTTP ${res.status}: could not obtain a token for API client ${this.clientId} (${reason}); check the client id and secret`,
     });
   }
@@ -446,37 +436,25 @@ export class AcronisClient {
     attempts: number,
   ): AcronisApiError {
     // Proxies answer with HTML; the status alone is reported.
-    const err = tryParse(platformErrorSchema, res.body)?.error;
-    const code: string | number | undefined = err?.code;
-    const domain = err?.domain ?? undefined;
-    const message = err?.message ?? undefined;
-    const details: unknown = err?.details;
-    const tags = [code !== undefined ? `code ${code}` : undefined, domain]
-      .filter(Boolean)
-      .join(", ");
+    const answer = readErrorBody(res.body);
+    const tags = answer?.tags ?? "";
     const retried = attempts > 1 ? ` after ${attempts} attempts` : "";
     // details.info is where the platform says which field or rule failed (e.g. on a 400).
-    const info =
-      details &&
-      typeof details === "object" &&
-      typeof (details as { info?: unknown }).info === "string"
-        ? ` (${(details as { info: string }).info})`
-        : "";
-    const detail = `HTTP ${res.status}${tags ? ` (${tags})` : ""}${retried}: ${message ?? "no error message"}${info}`;
-    const mismatch = res.status === 409 || code === 1001 || code === "1001";
+    const info = answer?.info !== undefined ? ` (${answer.info})` : "";
+    const detail = `HTTP ${res.status}${tags ? ` (${tags})` : ""}${retried}: ${answer?.message ?? "no error message"}${info}`;
     return this.error(
       {
         method: spec.method,
         path: spec.path,
         kind: "http",
         status: res.status,
-        code,
-        domain,
-        platformMessage: message,
-        details,
+        code: answer?.code,
+        domain: answer?.domain,
+        platformMessage: answer?.message,
+        details: answer?.details,
         detail,
       },
-      mismatch ? VersionMismatchError : AcronisApiError,
+      saysVersionMismatch(res.status, answer) ? VersionMismatchError : AcronisApiError,
     );
   }
 }

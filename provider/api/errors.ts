@@ -156,7 +156,10 @@ export class AcronisApiError extends Error {
   }
 }
 
-/** The object changed since it was read (HTTP 409 or platform code 1001): re-read, then retry. */
+/**
+ * The object changed since it was read (platform code 1001, or a 409 without a platform code):
+ * re-read, then retry.
+ */
 export class VersionMismatchError extends AcronisApiError {}
 
 /**

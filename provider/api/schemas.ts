@@ -48,14 +48,28 @@ export const clientSchema = z.object({
   tenant_id: z.string(),
 });
 
-export const platformErrorSchema = z.object({
-  error: z.object({
-    code: z.union([z.string(), z.number()]).optional(),
-    domain: z.string().nullish(),
-    message: z.string().nullish(),
-    details: z.unknown().optional(),
-  }),
-});
+const platformErrorFields = {
+  code: z.union([z.string(), z.number()]).optional(),
+  domain: z.string().nullish(),
+  message: z.string().nullish(),
+  // Kept loose: an odd `details` must not cost us the code and message beside it.
+  details: z.unknown().optional(),
+};
+
+/** The documented error body: `{"error": {"code", "domain", "message", "details", "context"}}`. */
+export const platformErrorSchema = z.object({ error: z.object(platformErrorFields) });
+
+/**
+ * The same fields at the top level, as some endpoints write them (a published 409 of
+ * `check_login`: `{"code": 409, "message": "User '...' exists"}`). Only bodies carrying a code or
+ * a message count, so that any other JSON is not mistaken for an error answer.
+ */
+export const platformBareErrorSchema = z
+  .object(platformErrorFields)
+  .refine((e) => e.code !== undefined || typeof e.message === "string");
+
+/** `details` of a platform error; published answers carry `"info": ""` or `null` as often as text. */
+export const platformErrorDetailsSchema = z.object({ info: z.string().nullish() });
 
 /** "contact.email", "items[3].id"; empty path means the body itself. */
 export function formatIssuePath(path: readonly PropertyKey[]): string {
