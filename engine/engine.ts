@@ -1,5 +1,6 @@
+import { randomUUID } from "node:crypto";
 import { availableParallelism } from "node:os";
-import type { Props, ProviderHost } from "./host";
+import type { HostStarter, Props, ProviderHost } from "./host";
 import { transcribe } from "./transcript";
 
 /**
@@ -40,6 +41,17 @@ export interface Goal {
   name: string;
   type: string;
   inputs: Props;
+  /** The URN of the explicit provider instance (a `pulumi:providers:*` goal) that manages it. */
+  provider?: string;
+  /** Top-level inputs the program marked secret: stored encrypted, never in plain text. */
+  secretInputs?: string[];
+}
+
+/** Explicit provider instances are resources of this type prefix (sdk/go/common/resource/providers). */
+const PROVIDER_TYPE_PREFIX = "pulumi:providers:";
+
+export function isProviderType(type: string): boolean {
+  return type.startsWith(PROVIDER_TYPE_PREFIX);
 }
 
 export interface ResourceState {
@@ -49,6 +61,8 @@ export interface ResourceState {
   id: string;
   inputs: Props;
   outputs: Props;
+  provider?: string;
+  secretInputs?: string[];
 }
 
 export interface StackState {
@@ -122,10 +136,11 @@ export interface EngineOptions {
   stack: string;
   state?: StackState;
   /**
-   * Starts one provider process and sends it Configure: called once per deployment, as the
-   * engine loads plugins per deployment.
+   * Starts one provider process and sends it Configure: called once per provider per
+   * deployment, as the engine loads plugins per deployment (pkg/engine/update.go), and once per
+   * explicit provider instance, with that instance's inputs (pkg/host/host.go).
    */
-  startHost: () => Promise<ProviderHost>;
+  startHost: HostStarter;
   /** `--parallel N` / PULUMI_PARALLEL: step workers. Default 4 x CPUs. */
   parallel?: number;
   /** PULUMI_PARALLEL_DIFF=true: Diff on the step workers. Default false, as in the CLI. */
@@ -198,13 +213,43 @@ class Deployment {
   private cancelled = false;
   readonly registered = new Set<string>();
 
+  /** One provider process per provider: "" for the default one, else the instance's URN. */
+  readonly hosts = new Map<string, Promise<ProviderHost>>();
+  /** Explicit provider instances the program registered in this deployment: URN -> inputs. */
+  private readonly instances = new Map<string, Props>();
+
   constructor(
     private readonly engine: Engine,
-    readonly host: ProviderHost,
     private readonly mode: Mode,
     private readonly options: EngineOptions,
   ) {
     this.workers = new Workers(options.parallel ?? DEFAULT_PARALLEL);
+  }
+
+  /** The process of a resource's provider, started (and configured) on first use. */
+  host(provider: string | undefined): Promise<ProviderHost> {
+    const key = provider ?? "";
+    let host = this.hosts.get(key);
+    if (!host) {
+      const instance = provider === undefined ? undefined : this.instanceInputs(provider);
+      host = this.options.startHost(instance).then((started) => {
+        this.options.onHost?.(started);
+        return started;
+      });
+      this.hosts.set(key, host);
+    }
+    return host;
+  }
+
+  private instanceInputs(urn: string): Props {
+    const inputs = this.instances.get(urn) ?? this.engine.find(urn)?.inputs;
+    if (!inputs) throw new Error(`provider ${urn} is not registered`);
+    return inputs;
+  }
+
+  async stopHosts(): Promise<void> {
+    const started = await Promise.allSettled(this.hosts.values());
+    await Promise.all(started.map((h) => (h.status === "fulfilled" ? h.value.stop() : undefined)));
   }
 
   private get apply(): boolean {
@@ -236,29 +281,34 @@ class Deployment {
    */
   private async generate(goal: Goal, urn: string): Promise<{ finished: Promise<Registered> }> {
     if (this.cancelled) throw new Error("deployment cancelled by an earlier error");
+    if (isProviderType(goal.type))
+      return { finished: Promise.resolve(this.registerInstance(goal, urn)) };
     const old = this.engine.find(urn);
     const planned: Op = old ? "update" : "create";
     let inputs: Props;
     let diffed: { replace: boolean; changes: boolean } | undefined;
+    let host: ProviderHost;
     try {
-      const checked = await this.host.check(urn, old?.inputs ?? {}, goal.inputs);
+      host = await this.host(goal.provider);
+      const checked = await host.check(urn, old?.inputs ?? {}, goal.inputs);
       if (checked.failures.length > 0) {
         throw new Error(checked.failures.map((f) => `${f.property}: ${f.reason}`).join("; "));
       }
       inputs = checked.inputs;
-      if (old && !this.options.parallelDiff) diffed = await this.diff(urn, old, inputs);
+      if (old && !this.options.parallelDiff) diffed = await this.diff(host, urn, old, inputs);
     } catch (error) {
       this.fail(goal.name, urn, planned, error);
       throw error;
     }
     await this.workers.acquire();
     const finished = this.onWorker(goal.name, urn, planned, async () => {
-      if (!old) return this.create(goal, urn, inputs);
-      const diff = diffed ?? (await this.diff(urn, old, inputs));
+      if (!old) return this.create(host, goal, urn, inputs);
+      const diff = diffed ?? (await this.diff(host, urn, old, inputs));
       if (diff.replace) {
         if (!this.apply) return { op: "replace", outputs: { ...old.outputs, ...inputs } };
-        const created = await this.create(goal, urn, inputs);
-        await this.host.delete(urn, old.id, old.outputs);
+        const created = await this.create(host, goal, urn, inputs);
+        // The old resource is deleted by the provider that created it.
+        await (await this.host(old.provider)).delete(urn, old.id, old.outputs);
         return { ...created, op: "replace" };
       }
       if (!diff.changes) {
@@ -266,7 +316,7 @@ class Deployment {
         return { op: "same", outputs: old.outputs };
       }
       if (!this.apply) return { op: "update", outputs: { ...old.outputs, ...inputs } };
-      const updated = await this.host.update(urn, old.id, old.outputs, inputs);
+      const updated = await host.update(urn, old.id, old.outputs, inputs);
       old.inputs = inputs;
       old.outputs = updated.properties;
       return { op: "update", outputs: updated.properties };
@@ -280,53 +330,94 @@ class Deployment {
   }
 
   private async diff(
+    host: ProviderHost,
     urn: string,
     old: ResourceState,
     inputs: Props,
   ): Promise<{ replace: boolean; changes: boolean }> {
-    const diff = await this.host.diff(urn, old.id, old.outputs, inputs);
+    const diff = await host.diff(urn, old.id, old.outputs, inputs);
     return { replace: diff.replaces.length > 0, changes: diff.changes !== "none" };
   }
 
-  private async create(goal: Goal, urn: string, inputs: Props): Promise<Done> {
+  private async create(host: ProviderHost, goal: Goal, urn: string, inputs: Props): Promise<Done> {
     if (!this.apply) return { op: "create", outputs: inputs };
-    const created = await this.host.create(urn, inputs);
-    const { name, type } = goal;
-    this.engine.put({ urn, name, type, id: created.id, inputs, outputs: created.properties });
+    const created = await host.create(urn, inputs);
+    const { name, type, provider } = goal;
+    this.engine.put({
+      urn,
+      name,
+      type,
+      id: created.id,
+      inputs,
+      outputs: created.properties,
+      ...(provider ? { provider } : {}),
+    });
     return { op: "create", outputs: created.properties };
+  }
+
+  /**
+   * An explicit provider instance: recorded in state with its inputs (secret ones marked), its
+   * process started when a resource first needs it. It makes no provider call of its own.
+   */
+  private registerInstance(goal: Goal, urn: string): Registered {
+    this.instances.set(urn, goal.inputs);
+    const old = this.engine.find(urn);
+    const same = old && JSON.stringify(old.inputs) === JSON.stringify(goal.inputs);
+    const id = old?.id ?? (this.apply ? randomUUID() : "");
+    if (this.apply) {
+      const { name, type, secretInputs } = goal;
+      const inputs = goal.inputs;
+      this.engine.put({
+        urn,
+        name,
+        type,
+        id,
+        inputs,
+        outputs: inputs,
+        ...(secretInputs ? { secretInputs } : {}),
+      });
+    }
+    this.record({ name: goal.name, urn, op: !old ? "create" : same ? "same" : "update", ok: true });
+    return { urn, id, outputs: goal.inputs };
   }
 
   /** Deletes of what the program no longer declares, once it has finished (rule 5). */
   async deleteUndeclared(): Promise<void> {
-    if (this.cancelled) return;
-    for (const res of this.engine.resources()) {
-      if (this.registered.has(res.urn)) continue;
-      await this.deleteOnWorker(res);
-      if (this.cancelled) return;
-    }
+    await this.deleteAll(this.engine.resources().filter((res) => !this.registered.has(res.urn)));
   }
 
-  async deleteOnWorker(res: ResourceState): Promise<void> {
-    await this.workers.acquire();
-    void this.onWorker(res.name, res.urn, "delete", async () => {
-      if (this.apply) {
-        await this.host.delete(res.urn, res.id, res.outputs);
-        this.engine.remove(res.urn);
-      }
-      return { op: "delete" };
-    });
+  /** Deletes on the workers; provider instances last, once nothing they manage is left. */
+  async deleteAll(resources: readonly ResourceState[]): Promise<void> {
+    for (const res of resources.filter((r) => !isProviderType(r.type))) {
+      if (this.cancelled) return;
+      await this.workers.acquire();
+      void this.onWorker(res.name, res.urn, "delete", async () => {
+        if (this.apply) {
+          await (await this.host(res.provider)).delete(res.urn, res.id, res.outputs);
+          this.engine.remove(res.urn);
+        }
+        return { op: "delete" };
+      });
+    }
+    await this.settle();
+    if (this.cancelled) return;
+    for (const res of resources.filter((r) => isProviderType(r.type))) {
+      if (this.apply) this.engine.remove(res.urn);
+      this.record({ name: res.name, urn: res.urn, op: "delete", ok: true });
+    }
   }
 
   /** Refresh Reads on the workers (rule 6); errors are reported and do not stop the others. */
   async refreshAll(): Promise<void> {
-    for (const res of this.engine.resources()) {
+    for (const res of this.engine.resources().filter((r) => !isProviderType(r.type))) {
       await this.workers.acquire();
       void this.onWorker(
         res.name,
         res.urn,
         "refresh",
         async () => {
-          const read = await this.host.read(res.urn, res.id, res.outputs, res.inputs);
+          const host = await this.host(res.provider);
+          const read = await host.read(res.urn, res.id, res.outputs, res.inputs);
           // A preview restores the state afterwards; its diffs still see what was read.
           if (read.id === "") {
             this.engine.remove(res.urn);
@@ -390,6 +481,22 @@ class Deployment {
   }
 }
 
+/** Pulumi's marker for a secret value in state (sdk/go/common/resource/sig). */
+const SECRET_SIG = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270" };
+
+function withSecretsSealed(res: ResourceState): ResourceState {
+  if (!res.secretInputs?.length) return res;
+  const seal = (props: Props): Props => {
+    const out = { ...props };
+    for (const key of res.secretInputs ?? []) {
+      // Encrypted by the stack's secrets provider in Pulumi; here only its absence matters.
+      if (key in out) out[key] = { ...SECRET_SIG, ciphertext: "v1:(encrypted)" };
+    }
+    return out;
+  };
+  return { ...res, inputs: seal(res.inputs), outputs: seal(res.outputs) };
+}
+
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -401,9 +508,12 @@ export class Engine {
     for (const res of options.state?.resources ?? []) this.byUrn.set(res.urn, res);
   }
 
-  /** The stack's state, as `pulumi stack export` would show it (JSON-serialisable). */
+  /**
+   * The stack's state, as `pulumi stack export` would show it (JSON-serialisable): a secret
+   * input is stored as Pulumi stores it, a secret envelope whose plaintext is not in the file.
+   */
   get state(): StackState {
-    return { resources: [...this.byUrn.values()] };
+    return { resources: [...this.byUrn.values()].map(withSecretsSealed) };
   }
 
   urn(goal: Pick<Goal, "name" | "type">): string {
@@ -447,8 +557,7 @@ export class Engine {
   destroy(options: SchedulingOptions = {}): Promise<RunResult> {
     return this.timed("destroy", () =>
       this.withDeployment("update", options, async (deployment) => {
-        for (const res of this.resources()) await deployment.deleteOnWorker(res);
-        await deployment.settle();
+        await deployment.deleteAll(this.resources());
         return {};
       }),
     );
@@ -498,7 +607,6 @@ export class Engine {
       await deployment.settle();
       if (programError !== undefined) throw programError;
       await deployment.deleteUndeclared();
-      await deployment.settle();
       return outputs ? { outputs } : {};
     });
   }
@@ -508,18 +616,16 @@ export class Engine {
     scheduling: SchedulingOptions,
     body: (deployment: Deployment) => Promise<{ outputs?: Props }>,
   ): Promise<{ steps: StepResult[]; hosts: number; outputs?: Props }> {
-    const host = await this.options.startHost();
-    this.options.onHost?.(host);
-    const deployment = new Deployment(this, host, mode, {
+    const deployment = new Deployment(this, mode, {
       ...this.options,
       parallel: scheduling.parallel ?? this.options.parallel,
       parallelDiff: scheduling.parallelDiff ?? this.options.parallelDiff,
     });
     try {
       const extra = await body(deployment);
-      return { steps: deployment.steps, hosts: 1, ...extra };
+      return { steps: deployment.steps, hosts: deployment.hosts.size, ...extra };
     } finally {
-      await host.stop();
+      await deployment.stopHosts();
     }
   }
 

@@ -44,6 +44,12 @@ export interface HostOptions {
   calls?: CallRecord[];
 }
 
+/**
+ * Starts a provider process and configures it: with the stack config for the default provider,
+ * with `instance` (an explicit provider's inputs) otherwise.
+ */
+export type HostStarter = (instance?: Props) => Promise<ProviderHost>;
+
 /** One gRPC call to the provider: what the scheduling tests look at. */
 export interface CallRecord {
   method: string;
@@ -151,12 +157,10 @@ export class ProviderHost {
    * What the engine does for each deployment: start a host in the program directory and send it
    * Configure with the stack config.
    */
-  static starter(
-    options: HostOptions & { config: Record<string, string> },
-  ): () => Promise<ProviderHost> {
-    return async () => {
+  static starter(options: HostOptions & { config: Props }): HostStarter {
+    return async (instance) => {
       const host = await ProviderHost.start(options);
-      await host.configure(options.config);
+      await host.configure(instance ?? options.config);
       return host;
     };
   }
@@ -171,13 +175,20 @@ export class ProviderHost {
   }
 
   /** Configure carries the whole stack config, namespaced keys, secrets decrypted. */
-  async configure(config: Record<string, string>): Promise<void> {
+  /**
+   * Configure carries, for the default provider, the whole stack config (namespaced keys,
+   * secrets decrypted); for an explicit provider instance, the instance's own inputs as the
+   * program gave them (pkg/resource/deploy/providers/registry.go).
+   */
+  async configure(config: Props): Promise<void> {
     for (const [key, value] of Object.entries(config)) {
-      if (/secret/i.test(key)) transcribe("secret", value);
+      if (/secret/i.test(key) && typeof value === "string") transcribe("secret", value);
     }
     const req = new pb.ConfigureRequest();
-    req.setArgs(Struct.fromJavaScript(config));
-    for (const [k, v] of Object.entries(config)) req.getVariablesMap().set(k, v);
+    req.setArgs(Struct.fromJavaScript(config as never));
+    for (const [k, v] of Object.entries(config)) {
+      req.getVariablesMap().set(k, typeof v === "string" ? v : JSON.stringify(v));
+    }
     req.setAcceptsecrets(true);
     req.setAcceptresources(true);
     await this.call("configure", req);
