@@ -1,19 +1,23 @@
+import * as path from "node:path";
 import { defaultSeed, type OutboxMail, type RunningEmulator, startEmulator } from "../emulator";
 import { Engine, failures, type Goal, type Op, type RunResult } from "../engine/engine";
 import { ProviderHost } from "../engine/host";
-import { demoStackConfig, evaluateProgram, prepareProgram } from "../engine/program";
+import { collectGoals } from "../engine/interim-goals";
+import { demoStackConfig, readProjectFile } from "../engine/program";
 import { REPO_ROOT, USER_EMAIL_TYPE } from "../engine/workspace";
 import { formatRun, Progress } from "./report";
 
 /**
  * `npm start`: the root program run end to end on the embedded emulator, as a platform engineer
  * would run it with the Pulumi CLI: preview, up, wait for a user to open a confirmation link,
- * preview and up again until nothing is left to do. Each step's outcome is checked against what
- * the seed and accounts.yaml imply; the exit code is 0 only when every step behaved.
+ * preview and up again until nothing is left to do. Like `pulumi preview` and `pulumi up` in this
+ * repository, each command runs the program in place (Pulumi.yaml's `main`, index.ts) under the
+ * SDK's own runner, and the provider host starts in the same directory. Each step's outcome is
+ * checked against what the seed and accounts.yaml imply; the exit code is 0 only when every step
+ * behaved.
  */
 
 const STACK = "demo";
-const PROGRAM_FILES = ["index.ts", "Pulumi.yaml", "accounts.yaml"];
 
 class DemoFailure extends Error {
   override name = "DemoFailure";
@@ -55,16 +59,22 @@ async function main(): Promise<void> {
     );
 
     banner("2. Program: accounts.yaml -> one UserEmail per entry");
-    const { workspace, project } = await prepareProgram(STACK, REPO_ROOT, PROGRAM_FILES);
+    const project = readProjectFile(path.join(REPO_ROOT, "Pulumi.yaml"));
     // What `pulumi config set` would have put in Pulumi.demo.yaml.
     const config = demoStackConfig(project, emulator.baseUrl);
+    // Every `pulumi preview` / `pulumi up` runs the program again.
+    const declare = async (): Promise<Goal[]> => {
+      const { goals } = await collectGoals({
+        dir: REPO_ROOT,
+        project: project.name,
+        stack: STACK,
+        config,
+        secretKeys: ["acronis:clientSecret"],
+      });
+      return goals;
+    };
     const before = await emulator.control.requests();
-    const goals = await evaluateProgram(workspace.dir, {
-      project: project.name,
-      stack: STACK,
-      config,
-      secretKeys: ["acronis:clientSecret"],
-    });
+    const goals = await declare();
     const searches = (await emulator.control.requests()).counts["GET /api/2/search"] ?? 0;
     const accounts = await describeAccounts(emulator, goals);
     expect(
@@ -80,7 +90,7 @@ async function main(): Promise<void> {
     );
     for (const a of accounts) print(`    ${a.name}  ${a.login}`);
 
-    host = await ProviderHost.start({ cwd: workspace.dir, project: project.name });
+    host = await ProviderHost.start({ cwd: REPO_ROOT, project: project.name });
     await host.configure(config);
     const liveHost = host;
     const progress = new Progress(print);
@@ -93,9 +103,15 @@ async function main(): Promise<void> {
 
     const run = async (kind: "preview" | "up"): Promise<RunResult> => {
       const lineCount = liveHost.output.length;
+      const declared = await declare();
+      const goalNames = (list: Goal[]) => list.map((g) => g.name).sort();
+      expect(
+        same(goalNames(declared), goalNames(goals)),
+        "the program declared other resources than in its first run",
+      );
       print();
-      progress.start(kind, goals.length);
-      const result = await engine[kind](goals);
+      progress.start(kind, declared.length);
+      const result = await engine[kind](declared);
       progress.stop();
       // Let the host's last console lines arrive before printing them.
       await new Promise((resolve) => setTimeout(resolve, 20));
