@@ -41,6 +41,8 @@ export interface Goal {
   name: string;
   type: string;
   inputs: Props;
+  /** The URN the program's language host gave it (parent types included); else derived. */
+  urn?: string;
   /** The URN of the explicit provider instance (a `pulumi:providers:*` goal) that manages it. */
   provider?: string;
   /** Top-level inputs the program marked secret: stored encrypted, never in plain text. */
@@ -103,12 +105,22 @@ export interface Registered {
 
 export type Register = (goal: Goal) => Promise<Registered>;
 
+/** What a program run is told of the deployment it runs in. */
+export interface DeploymentContext {
+  /** `--dry-run`: a preview. */
+  preview: boolean;
+  /** `--parallel`: step workers. */
+  parallel: number;
+}
+
 /**
  * A program: either the list of resources it declares (all registered at once, as a program
- * that awaits nothing does), or a function that registers them as a real program does and
- * returns its stack outputs.
+ * that awaits nothing does), or a function that registers them as a real program does (see
+ * `languageHostProgram` in program.ts) and returns its stack outputs.
  */
-export type Program = readonly Goal[] | ((register: Register) => Promise<Props | undefined>);
+export type Program =
+  | readonly Goal[]
+  | ((register: Register, deployment: DeploymentContext) => Promise<Props | undefined>);
 
 export function countOps(result: RunResult): Record<Op, number> {
   const counts: Record<Op, number> = {
@@ -516,7 +528,8 @@ export class Engine {
     return { resources: [...this.byUrn.values()].map(withSecretsSealed) };
   }
 
-  urn(goal: Pick<Goal, "name" | "type">): string {
+  urn(goal: Pick<Goal, "name" | "type" | "urn">): string {
+    if (goal.urn) return goal.urn;
     return `urn:pulumi:${this.options.stack}::${this.options.project}::${goal.type}::${goal.name}`;
   }
 
@@ -596,7 +609,8 @@ export class Engine {
       let programError: unknown;
       try {
         if (typeof program === "function") {
-          outputs = await program(register);
+          const parallel = options.parallel ?? this.options.parallel ?? DEFAULT_PARALLEL;
+          outputs = await program(register, { preview: mode === "preview", parallel });
         } else {
           // A program that declares everything without awaiting anything.
           await Promise.allSettled(program.map((goal) => register(goal)));

@@ -1,30 +1,28 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import * as path from "node:path";
 import { createInterface } from "node:readline";
-import type * as grpcTypes from "@grpc/grpc-js";
-import type * as providerGrpc from "@pulumi/pulumi/proto/provider_grpc_pb";
-import type * as providerPb from "@pulumi/pulumi/proto/provider_pb";
-import type * as structPb from "google-protobuf/google/protobuf/struct_pb";
+import {
+  grpc,
+  type grpcTypes,
+  providerProto as pb,
+  type providerGrpc,
+  type providerPb,
+  providerRpc as rpc,
+  SDK_ROOT,
+  Struct,
+} from "./sdk";
 import { transcribe } from "./transcript";
 
 /**
  * Drives the dynamic-provider host that ships in @pulumi/pulumi, over gRPC, the way the Pulumi
  * engine does: the same process, the same protocol, the same serialized `__provider`.
  *
- * The stubs and the Struct class come from the SDK's own dependency tree, because the generated
- * stubs check messages with instanceof.
+ * The stubs and the Struct class come from the SDK's own dependency tree (./sdk.ts), because the
+ * generated stubs check messages with instanceof.
  */
 
-const sdkRoot = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
-const sdkRequire = createRequire(path.join(sdkRoot, "package.json"));
-const grpc = sdkRequire("@grpc/grpc-js") as typeof grpcTypes;
-const rpc = sdkRequire("./proto/provider_grpc_pb") as typeof providerGrpc;
-const pb = sdkRequire("./proto/provider_pb") as typeof providerPb;
-const { Struct } = sdkRequire("google-protobuf/google/protobuf/struct_pb") as typeof structPb;
-
-export const HOST_SCRIPT = path.join(sdkRoot, "cmd", "dynamic-provider", "index.js");
+export const HOST_SCRIPT = path.join(SDK_ROOT, "cmd", "dynamic-provider", "index.js");
 
 export type Props = Record<string, unknown>;
 

@@ -1,88 +1,24 @@
-import { execFile } from "node:child_process";
-import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
-import { promisify } from "node:util";
 import { parse as parseYaml } from "yaml";
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET } from "../emulator";
-import type { Goal } from "./engine";
+import type { Program } from "./engine";
+import { type ProgramRunOptions, type ProgramRunResult, runProgram } from "./language-host";
 import { createWorkspace, type Workspace } from "./workspace";
 
 /**
- * Runs a Pulumi program the way `pulumi up` would run it, minus the engine: in its own process,
- * from its own directory, with the SDK's mocks recording each resource it declares.
+ * A program's directory made ready for the language host (./language-host.ts), which runs it as
+ * `pulumi up` does: the SDK's runner compiles TypeScript itself with its ts-node, so sources are
+ * copied as they are. In a workspace under `<repo>/.tmp/`, Node resolves `@pulumi/pulumi` and
+ * `typescript` (what the runner and its ts-node load) from the repository's node_modules, and the
+ * package from the workspace's own node_modules, where createWorkspace installed a real copy.
  */
 
-const run = promisify(execFile);
-
-export interface ProgramOptions {
-  project: string;
-  stack: string;
-  config: Record<string, string>;
-  secretKeys?: string[];
-  env?: NodeJS.ProcessEnv;
-}
-
-export class ProgramError extends Error {
-  override name = "ProgramError";
-}
-
-/** The goals (name, type, inputs with `__provider`) the program at `dir` registers. */
-export async function evaluateProgram(dir: string, options: ProgramOptions): Promise<Goal[]> {
-  const runner = path.join(__dirname, "program-runner.js");
-  try {
-    const { stdout } = await run(process.execPath, [runnerPath(runner), dir], {
-      cwd: dir,
-      maxBuffer: 512 * 1024 * 1024,
-      env: {
-        ...process.env,
-        ...options.env,
-        PULUMI_PROGRAM_CONFIG: JSON.stringify(options.config),
-        PULUMI_PROGRAM_SECRETS: JSON.stringify(options.secretKeys ?? []),
-        PULUMI_NODEJS_PROJECT: options.project,
-        PULUMI_NODEJS_STACK: options.stack,
-      },
-    });
-    const lastLine = stdout.trimEnd().split("\n").pop() ?? "[]";
-    return JSON.parse(lastLine) as Goal[];
-  } catch (error) {
-    const stderr = (error as { stderr?: string }).stderr?.trim();
-    throw new ProgramError(stderr || (error as Error).message);
-  }
-}
-
-/** When this module runs from TypeScript source (vitest), use the compiled runner in dist/. */
-function runnerPath(candidate: string): string {
-  if (candidate.includes(`${path.sep}dist${path.sep}`)) return candidate;
-  const root = path.resolve(__dirname, "..");
-  return path.join(root, "dist", "engine", "program-runner.js");
-}
-
-/**
- * Copies the named files of a program into a workspace (the repository root holds much more than
- * its program) and compiles its TypeScript to CommonJS, as ts-node does when Pulumi runs it.
- */
-export async function installProgram(
-  sourceDir: string,
-  files: readonly string[],
-  workspaceDir: string,
-): Promise<void> {
-  const ts = await import("typescript");
+/** Copies the named files of a program into a workspace, as they are. */
+export function installProgram(sourceDir: string, files: readonly string[], workspaceDir: string) {
   mkdirSync(workspaceDir, { recursive: true });
   for (const file of files) {
-    const from = path.join(sourceDir, file);
-    if (file.endsWith(".ts")) {
-      const { outputText } = ts.transpileModule(readFileSync(from, "utf8"), {
-        compilerOptions: {
-          module: ts.ModuleKind.CommonJS,
-          target: ts.ScriptTarget.ES2022,
-          esModuleInterop: true,
-        },
-        fileName: file,
-      });
-      writeFileSync(path.join(workspaceDir, file.replace(/\.ts$/, ".js")), outputText);
-    } else {
-      cpSync(from, path.join(workspaceDir, file));
-    }
+    cpSync(path.join(sourceDir, file), path.join(workspaceDir, file), { recursive: true });
   }
 }
 
@@ -127,7 +63,7 @@ export async function prepareProgram(
   files: readonly string[],
 ): Promise<{ workspace: Workspace; project: ProjectFile }> {
   const workspace = await createWorkspace(workspaceName);
-  await installProgram(sourceDir, files, workspace.dir);
+  installProgram(sourceDir, files, workspace.dir);
   return { workspace, project: readProjectFile(path.join(workspace.dir, "Pulumi.yaml")) };
 }
 
@@ -139,4 +75,47 @@ export function demoStackConfig(project: ProjectFile, baseUrl: string): Record<s
     "acronis:clientId": DEMO_CLIENT_ID,
     "acronis:clientSecret": DEMO_CLIENT_SECRET,
   };
+}
+
+export interface ProgramSource extends Omit<ProgramRunOptions, "dryRun" | "parallel"> {
+  /** Called with each run's logs and console lines: what the CLI shows of the program. */
+  onRun?: (run: ProgramRunResult) => void;
+}
+
+/**
+ * The program at `source.dir` as the engine runs it: once per deployment, under the SDK's own
+ * runner (`--dry-run` in a preview, the deployment's `--parallel`), each resource it registers
+ * handed to the engine's scheduling, and answered with the step's real outputs.
+ */
+export function languageHostProgram(source: ProgramSource): Program {
+  const { onRun, ...options } = source;
+  return async (register, deployment) => {
+    const run = await runProgram(
+      { ...options, dryRun: deployment.preview, parallel: deployment.parallel },
+      async (reg) => {
+        try {
+          const done = await register({
+            urn: reg.urn,
+            name: reg.name,
+            type: reg.type,
+            inputs: reg.inputs,
+            ...(reg.secretPaths.length > 0 ? { secretInputs: reg.secretPaths } : {}),
+            ...(reg.provider ? { provider: providerUrn(reg.provider) } : {}),
+          });
+          return { id: done.id, outputs: done.outputs };
+        } catch {
+          // The step's error is in the deployment's result; the program sees the resource as
+          // failed and goes on, as the engine lets it.
+          return { id: "", outputs: {}, failed: true };
+        }
+      },
+    );
+    onRun?.(run);
+    return run.outputs;
+  };
+}
+
+/** A provider reference is "<urn>::<id>" (sdk/go/common/resource/providers/reference.go). */
+function providerUrn(reference: string): string {
+  return reference.slice(0, reference.lastIndexOf("::"));
 }

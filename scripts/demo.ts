@@ -1,19 +1,23 @@
+import * as path from "node:path";
 import { defaultSeed, type OutboxMail, type RunningEmulator, startEmulator } from "../emulator";
+import { collectGoals } from "../engine/declarations";
 import { Engine, failures, type Goal, type Op, type RunResult } from "../engine/engine";
 import { type OutputLine, ProviderHost } from "../engine/host";
-import { demoStackConfig, evaluateProgram, prepareProgram } from "../engine/program";
+import { demoStackConfig, languageHostProgram, readProjectFile } from "../engine/program";
 import { REPO_ROOT, USER_EMAIL_TYPE } from "../engine/workspace";
 import { formatRun, Progress } from "./report";
 
 /**
  * `npm start`: the root program run end to end on the embedded emulator, as a platform engineer
  * would run it with the Pulumi CLI: preview, up, wait for a user to open a confirmation link,
- * preview and up again until nothing is left to do. Each step's outcome is checked against what
- * the seed and accounts.yaml imply; the exit code is 0 only when every step behaved.
+ * preview and up again until nothing is left to do. Like `pulumi preview` and `pulumi up` in this
+ * repository, each command runs the program in place (Pulumi.yaml's `main`, index.ts) under the
+ * SDK's own runner, and the provider host starts in the same directory. Each step's outcome is
+ * checked against what the seed and accounts.yaml imply; the exit code is 0 only when every step
+ * behaved.
  */
 
 const STACK = "demo";
-const PROGRAM_FILES = ["index.ts", "Pulumi.yaml", "accounts.yaml"];
 
 class DemoFailure extends Error {
   override name = "DemoFailure";
@@ -54,16 +58,22 @@ async function main(): Promise<void> {
     );
 
     banner("2. Program: accounts.yaml -> one UserEmail per entry");
-    const { workspace, project } = await prepareProgram(STACK, REPO_ROOT, PROGRAM_FILES);
+    const project = readProjectFile(path.join(REPO_ROOT, "Pulumi.yaml"));
     // What `pulumi config set` would have put in Pulumi.demo.yaml.
     const config = demoStackConfig(project, emulator.baseUrl);
+    // Every `pulumi preview` / `pulumi up` runs the program again.
+    const declare = async (): Promise<Goal[]> => {
+      const { goals } = await collectGoals({
+        dir: REPO_ROOT,
+        project: project.name,
+        stack: STACK,
+        config,
+        secretKeys: ["acronis:clientSecret"],
+      });
+      return goals;
+    };
     const before = await emulator.control.requests();
-    const goals = await evaluateProgram(workspace.dir, {
-      project: project.name,
-      stack: STACK,
-      config,
-      secretKeys: ["acronis:clientSecret"],
-    });
+    const goals = await declare();
     const searches = (await emulator.control.requests()).counts["GET /api/2/search"] ?? 0;
     const accounts = await describeAccounts(emulator, goals);
     expect(
@@ -79,19 +89,22 @@ async function main(): Promise<void> {
     );
     for (const a of accounts) print(`    ${a.name}  ${a.login}`);
 
-    // Every line the provider hosts print: Pulumi shows them as diagnostics.
+    // Every line the provider processes print: Pulumi shows them as diagnostics.
     const output: OutputLine[] = [];
     const progress = new Progress(print);
     const engine = new Engine({
       project: project.name,
       stack: STACK,
-      startHost: ProviderHost.starter({
-        cwd: workspace.dir,
-        project: project.name,
-        config,
-        output,
-      }),
+      startHost: ProviderHost.starter({ cwd: REPO_ROOT, project: project.name, config, output }),
       onStep: (step) => progress.step(step),
+    });
+    // Each deployment runs the program again, under the SDK's runner, as the CLI does.
+    const program = languageHostProgram({
+      dir: REPO_ROOT,
+      project: project.name,
+      stack: STACK,
+      config,
+      secretKeys: ["acronis:clientSecret"],
     });
     const labels = new Map(accounts.map((a) => [a.name, a.login]));
 
@@ -99,7 +112,7 @@ async function main(): Promise<void> {
       const lineCount = output.length;
       print();
       progress.start(kind, goals.length);
-      const result = await engine[kind](goals);
+      const result = await engine[kind](program);
       progress.stop();
       // Let the host's last console lines arrive before printing them.
       await new Promise((resolve) => setTimeout(resolve, 20));

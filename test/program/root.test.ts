@@ -1,36 +1,30 @@
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultSeed, type RunningEmulator, startEmulator, TENANTS, USERS } from "../../emulator";
+import { collectGoals } from "../../engine/declarations";
 import { countOps, Engine, failures } from "../../engine/engine";
 import { ProviderHost } from "../../engine/host";
-import {
-  demoStackConfig,
-  evaluateProgram,
-  ProgramError,
-  type ProjectFile,
-  prepareProgram,
-} from "../../engine/program";
-import { REPO_ROOT, USER_EMAIL_TYPE, type Workspace } from "../../engine/workspace";
+import { ProgramError } from "../../engine/language-host";
+import { demoStackConfig, languageHostProgram, readProjectFile } from "../../engine/program";
+import { REPO_ROOT, USER_EMAIL_TYPE } from "../../engine/workspace";
 import { recordIssuedTokens } from "../support/stack";
 
 /**
- * The root program (index.ts + Pulumi.yaml + accounts.yaml) as `pulumi up` runs it: evaluated in
- * its own process under the SDK's mocks, its resources driven through the real provider host
- * against the emulator. Needs dist/ (npm test builds it first).
+ * The root program (index.ts + Pulumi.yaml + accounts.yaml) as `pulumi up` runs it in a clone of
+ * this repository: in place, through the SDK's own runner (Pulumi.yaml's `main`, ts-node), its
+ * resources driven through the real provider host, started in the same directory, against the
+ * emulator. Needs dist/ (npm test builds it first): the program imports the package by its name.
  */
 
 let emulator: RunningEmulator;
-let workspace: Workspace;
-let project: ProjectFile;
+const project = readProjectFile(path.join(REPO_ROOT, "Pulumi.yaml"));
+/** Other accounts files, relative to the program directory as `accountsFile` is. */
+const FILES = path.join(".tmp", "root-accounts");
 
 beforeAll(async () => {
   emulator = await startEmulator({ seed: defaultSeed });
-  ({ workspace, project } = await prepareProgram("program-root", REPO_ROOT, [
-    "index.ts",
-    "Pulumi.yaml",
-    "accounts.yaml",
-  ]));
+  mkdirSync(path.join(REPO_ROOT, FILES), { recursive: true });
 });
 
 afterAll(async () => {
@@ -42,13 +36,21 @@ function stackConfig(extra: Record<string, string> = {}): Record<string, string>
   return { ...demoStackConfig(project, emulator.baseUrl), ...extra };
 }
 
-function evaluate(config: Record<string, string>) {
-  return evaluateProgram(workspace.dir, {
+/** Writes an accounts file and returns the stack config naming it. */
+function accountsFile(name: string, text: string): Record<string, string> {
+  writeFileSync(path.join(REPO_ROOT, FILES, name), text);
+  return { [`${project.name}:accountsFile`]: path.join(FILES, name) };
+}
+
+async function evaluate(config: Record<string, string>) {
+  const { goals } = await collectGoals({
+    dir: REPO_ROOT,
     project: project.name,
     stack: "test",
     config,
     secretKeys: ["acronis:clientSecret"],
   });
+  return goals;
 }
 
 async function searches(): Promise<number> {
@@ -73,59 +75,67 @@ describe("root program", () => {
       [USERS.alice, USERS.bob, USERS.carol, USERS.dave, USERS.erin].map((id) => `user-${id}`),
     );
     expect(goals.every((g) => g.type === USER_EMAIL_TYPE)).toBe(true);
-    // The serialized provider is the short require() of the installed package, not a copy.
-    expect(String(goals[0]?.inputs.__provider).length).toBeLessThan(1000);
+    // From a clone the small entry is copied by value; it resolves the package by name.
+    expect(String(goals[0]?.inputs.__provider)).toContain("pulumi-acronis-user-email/provider/");
+    expect(String(goals[0]?.inputs.__provider).length).toBeLessThan(4096);
 
-    {
-      const startHost = ProviderHost.starter({
-        cwd: workspace.dir,
+    // The same program, run by the engine once per deployment (preview, then up's two).
+    const engine = new Engine({
+      project: project.name,
+      stack: "test",
+      startHost: ProviderHost.starter({
+        cwd: REPO_ROOT,
         project: project.name,
         config: stackConfig(),
-      });
-      const engine = new Engine({ project: project.name, stack: "test", startHost });
-      const preview = await engine.preview(goals);
-      expect(failures(preview)).toEqual([]);
-      expect(countOps(preview).create).toBe(5);
-      const up = await engine.up(goals);
-      expect(failures(up)).toEqual([]);
-      const status = (id: string) => engine.resource(`user-${id}`)?.outputs.status;
-      expect(status(USERS.alice)).toBe("pendingConfirmation");
-      expect(status(USERS.carol)).toBe("pendingConfirmation");
-      expect(status(USERS.bob)).toBe("synced");
-      expect(status(USERS.dave)).toBe("synced");
-      expect(status(USERS.erin)).toBe("synced");
-      expect((await emulator.control.outbox()).length).toBe(2);
-    }
+      }),
+    });
+    const program = languageHostProgram({
+      dir: REPO_ROOT,
+      project: project.name,
+      stack: "test",
+      config: stackConfig(),
+      secretKeys: ["acronis:clientSecret"],
+    });
+    const preview = await engine.preview(program);
+    expect(failures(preview)).toEqual([]);
+    expect(countOps(preview).create).toBe(5);
+    const up = await engine.up(program);
+    expect(failures(up)).toEqual([]);
+    expect(up.hosts).toBe(2);
+    const status = (id: string) => engine.resource(`user-${id}`)?.outputs.status;
+    expect(status(USERS.alice)).toBe("pendingConfirmation");
+    expect(status(USERS.carol)).toBe("pendingConfirmation");
+    expect(status(USERS.bob)).toBe("synced");
+    expect(status(USERS.dave)).toBe("synced");
+    expect(status(USERS.erin)).toBe("synced");
+    expect((await emulator.control.outbox()).length).toBe(2);
   });
 
   it("names resources after the account, so reordering the file changes nothing", async () => {
     const file = (order: string[]) => `accounts:\n${order.join("")}`;
     const alice = `  - id: ${USERS.alice}\n    email: alice@alpha.example\n`;
     const bob = `  - login: bob\n    tenant: ${TENANTS.alpha}\n    email: bob@alpha.example\n`;
-    writeFileSync(path.join(workspace.dir, "order-a.yaml"), file([alice, bob]));
-    writeFileSync(path.join(workspace.dir, "order-b.yaml"), file([bob, alice]));
-    const key = `${project.name}:accountsFile`;
-    const a = await evaluate(stackConfig({ [key]: "order-a.yaml" }));
-    const b = await evaluate(stackConfig({ [key]: "order-b.yaml" }));
+    const a = await evaluate(stackConfig(accountsFile("order-a.yaml", file([alice, bob]))));
+    const b = await evaluate(stackConfig(accountsFile("order-b.yaml", file([bob, alice]))));
     const byName = (goals: typeof a) =>
       Object.fromEntries(goals.map((g) => [g.name, [g.inputs.userId, g.inputs.email]]));
     expect(byName(b)).toEqual(byName(a));
   });
 
   it("makes no API call for a file of ids, even without credentials", async () => {
-    writeFileSync(
-      path.join(workspace.dir, "ids.yaml"),
+    const ids = accountsFile(
+      "ids.yaml",
       `accounts:\n  - id: ${USERS.dave}\n    email: dave@beta.example\n`,
     );
     await emulator.control.resetRequests();
-    const goals = await evaluate({ [`${project.name}:accountsFile`]: "ids.yaml" });
+    const goals = await evaluate(ids);
     expect(goals.map((g) => g.name)).toEqual([`user-${USERS.dave}`]);
     expect((await emulator.control.requests()).total).toBe(0);
   });
 
   it("rejects an invalid file with every problem located, before any call", async () => {
-    writeFileSync(
-      path.join(workspace.dir, "bad.yaml"),
+    const bad = accountsFile(
+      "bad.yaml",
       [
         "accounts:",
         `  - id: ${USERS.alice}`,
@@ -139,7 +149,7 @@ describe("root program", () => {
       ].join("\n"),
     );
     await emulator.control.resetRequests();
-    const run = evaluate(stackConfig({ [`${project.name}:accountsFile`]: "bad.yaml" }));
+    const run = evaluate(stackConfig(bad));
     await expect(run).rejects.toBeInstanceOf(ProgramError);
     const message = await run.catch((e: Error) => e.message);
     expect(message).toContain("bad.yaml: 3 problems; nothing was sent to the platform");
@@ -154,11 +164,11 @@ describe("root program", () => {
   });
 
   it("names an unresolvable login and its tenant", async () => {
-    writeFileSync(
-      path.join(workspace.dir, "ghost.yaml"),
+    const ghost = accountsFile(
+      "ghost.yaml",
       `accounts:\n  - login: ghost\n    tenant: ${TENANTS.alpha}\n    email: ghost@alpha.example\n`,
     );
-    const run = evaluate(stackConfig({ [`${project.name}:accountsFile`]: "ghost.yaml" }));
+    const run = evaluate(stackConfig(ghost));
     await expect(run).rejects.toThrow(
       `ghost.yaml:2:5: entry ghost: login: no user with login "ghost" in tenant ${TENANTS.alpha} or below`,
     );
