@@ -1,10 +1,15 @@
 #!/usr/bin/env node
 import { parseArgs } from "node:util";
+import { DATACENTERS, startDatacenters } from "./datacenters";
 import { DEMO_CLIENT_ID, SeedError } from "./seed";
-import { startEmulator } from "./server";
+import { type RunningEmulator, startEmulator } from "./server";
 
 const USAGE = `usage: node dist/emulator/cli.js [--port 8080] [--seed file.yaml] [--token-ttl 7200]
-                                   [--latency 0] [--quiet]`;
+                                   [--latency 0] [--quiet]
+       node dist/emulator/cli.js --datacenters [--port 8080] [--token-ttl 7200] [--latency 0]
+                                   [--quiet]
+  --datacenters  two datacenters at once, ${Object.keys(DATACENTERS).join(" and ")}, on --port and
+                 the port after it, each with its own tenants, API client and accounts`;
 
 function intOption(raw: string | undefined, name: string): number | undefined {
   if (raw === undefined) return undefined;
@@ -25,6 +30,7 @@ function parseCli() {
         "token-ttl": { type: "string" },
         latency: { type: "string" },
         quiet: { type: "boolean", default: false },
+        datacenters: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
       strict: true,
@@ -41,22 +47,46 @@ async function main(): Promise<void> {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
-  const emu = await startEmulator({
-    port: intOption(values.port, "port"),
+  const common = {
     // Loopback only: the control surface has no auth.
     host: "127.0.0.1",
-    seed: values.seed,
     tokenTtlSeconds: intOption(values["token-ttl"], "token-ttl"),
     latencyMs: intOption(values.latency, "latency"),
-    log: values.quiet ? undefined : (line) => process.stderr.write(`${line}\n`),
-  });
-  // First lines on stdout are machine-readable for scripts that start the emulator.
-  process.stdout.write(`base_url ${emu.baseUrl}\n`);
-  if (values.seed === undefined) process.stdout.write(`client_id ${DEMO_CLIENT_ID}\n`);
-  process.stdout.write(`control ${emu.url}/_emulator/\n`);
+    log: values.quiet ? undefined : (line: string) => process.stderr.write(`${line}\n`),
+  };
+  let close: () => Promise<void>;
+  if (values.datacenters) {
+    if (values.seed !== undefined) {
+      process.stderr.write(`--seed and --datacenters cannot be combined\n${USAGE}\n`);
+      process.exit(2);
+    }
+    const running = await startDatacenters(DATACENTERS, {
+      ...common,
+      port: intOption(values.port, "port"),
+    });
+    // One line per datacenter, machine-readable: name, base URL, API client, control surface.
+    for (const [name, emu] of Object.entries<RunningEmulator>(running.datacenters)) {
+      const { clientId } = DATACENTERS[name as keyof typeof DATACENTERS];
+      process.stdout.write(
+        `datacenter ${name} base_url ${emu.baseUrl} client_id ${clientId} control ${emu.url}/_emulator/\n`,
+      );
+    }
+    close = running.close;
+  } else {
+    const emu = await startEmulator({
+      ...common,
+      port: intOption(values.port, "port"),
+      seed: values.seed,
+    });
+    // First lines on stdout are machine-readable for scripts that start the emulator.
+    process.stdout.write(`base_url ${emu.baseUrl}\n`);
+    if (values.seed === undefined) process.stdout.write(`client_id ${DEMO_CLIENT_ID}\n`);
+    process.stdout.write(`control ${emu.url}/_emulator/\n`);
+    close = () => emu.close();
+  }
   const stop = (signal: string) => {
     process.stderr.write(`${signal}: stopping\n`);
-    emu.close().then(
+    close().then(
       () => process.exit(0),
       () => process.exit(1),
     );

@@ -6,6 +6,13 @@ export {
   type OutboxMail,
   type UserJson,
 } from "./control";
+export {
+  DATACENTERS,
+  type DatacenterSeed,
+  type DatacentersOptions,
+  type RunningDatacenters,
+  startDatacenters,
+} from "./datacenters";
 export { ErrorCode, type PlatformErrorBody } from "./errors";
 export {
   type FaultAction,
@@ -27,7 +34,12 @@ export {
   type Seed,
   SeedError,
   TENANTS,
+  US5_CLIENT_ID,
+  US5_CLIENT_SECRET,
+  US5_TENANTS,
+  US5_USERS,
   USERS,
+  us5Seed,
 } from "./seed";
 export { type EmulatorOptions, type RunningEmulator, startEmulator } from "./server";
 export { DEFAULT_TOKEN_TTL_SECONDS, PlatformState, type UserPatch } from "./state";

@@ -328,6 +328,111 @@ export const defaultSeed = {
   ],
 } satisfies Seed;
 
+// ---- a second datacenter: its own partner, customers, API client and accounts ----
+
+/** The API client of the second datacenter (`us5Seed`), at its own partner tenant. */
+export const US5_CLIENT_ID = "6e1a2f0c-de70-4c1e-b000-000000000002";
+export const US5_CLIENT_SECRET = "emulator-us5-secret";
+
+export const US5_TENANTS = {
+  partner: "40000000-0000-4000-8000-000000000001",
+  gamma: "40000000-0000-4000-8000-000000000002",
+  delta: "40000000-0000-4000-8000-000000000003",
+  unrelated: "40000000-0000-4000-8000-000000000099",
+} as const;
+
+export const US5_USERS = {
+  grace: "50000000-0000-4000-8000-000000000001",
+  heidi: "50000000-0000-4000-8000-000000000002",
+  ivan: "50000000-0000-4000-8000-000000000003",
+  judy: "50000000-0000-4000-8000-000000000004",
+  oscar: "50000000-0000-4000-8000-000000000099",
+} as const;
+
+/**
+ * A second datacenter for multi-datacenter stacks: no tenant, client or account in common with
+ * `defaultSeed`, so an account of one is a 404 in the other.
+ */
+export const us5Seed = {
+  tenants: [
+    { id: US5_TENANTS.partner, name: "US Partner", kind: "partner" },
+    {
+      id: US5_TENANTS.gamma,
+      name: "Gamma Customer",
+      parent_id: US5_TENANTS.partner,
+      kind: "customer",
+    },
+    {
+      id: US5_TENANTS.delta,
+      name: "Delta Customer",
+      parent_id: US5_TENANTS.partner,
+      kind: "customer",
+    },
+    // Outside the client's subtree: 403.
+    { id: US5_TENANTS.unrelated, name: "Other US Partner", kind: "partner" },
+  ],
+  clients: [
+    {
+      client_id: US5_CLIENT_ID,
+      client_secret: US5_CLIENT_SECRET,
+      tenant_id: US5_TENANTS.partner,
+      auth_method: "basic",
+    },
+  ],
+  users: [
+    {
+      id: US5_USERS.grace,
+      login: "grace",
+      email: "grace@gamma.example",
+      tenant_id: US5_TENANTS.gamma,
+      activated: true,
+      version: 4,
+      firstname: "Grace",
+      lastname: "Gale",
+    },
+    {
+      id: US5_USERS.heidi,
+      login: "heidi",
+      email: "heidi@gamma.example",
+      tenant_id: US5_TENANTS.gamma,
+      activated: false,
+      version: 1,
+      firstname: "Heidi",
+      lastname: "Hart",
+    },
+    {
+      id: US5_USERS.ivan,
+      login: "ivan",
+      email: "ivan@delta.example",
+      tenant_id: US5_TENANTS.delta,
+      activated: true,
+      version: 1559561146400,
+      firstname: "Ivan",
+      lastname: "Ives",
+    },
+    {
+      id: US5_USERS.judy,
+      login: "judy",
+      email: "judy@delta.example",
+      tenant_id: US5_TENANTS.delta,
+      activated: false,
+      version: 2,
+      firstname: "Judy",
+      lastname: "Jones",
+    },
+    {
+      id: US5_USERS.oscar,
+      login: "oscar",
+      email: "oscar@other.example",
+      tenant_id: US5_TENANTS.unrelated,
+      activated: true,
+      version: 1,
+      firstname: "Oscar",
+      lastname: "Olsen",
+    },
+  ],
+} satisfies Seed;
+
 const FIRST = ["Ada", "Ben", "Cleo", "Dan", "Eva", "Finn", "Gia", "Hugo", "Ivy", "Jon"];
 const LAST = ["Stone", "Rivers", "Hale", "Park", "Quinn", "Ward", "Frost", "Lane", "Moor", "Reed"];
 

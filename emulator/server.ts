@@ -17,7 +17,7 @@ import {
   normalizePath,
   RequestStats,
 } from "./faults";
-import { DEMO_CLIENT_ID, resolveSeed, type Seed } from "./seed";
+import { resolveSeed, type Seed } from "./seed";
 import {
   type ClientCredentials,
   DEFAULT_BATCH_LIMIT,
@@ -440,7 +440,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
         body: {
           url,
           baseUrl: `${url}/api/2`,
-          clientId: DEMO_CLIENT_ID,
+          // The seed's first API client (the demo client for the default seed).
+          clientId: state.clients.keys().next().value ?? null,
           latencyMs,
           faults: faults.size,
         },

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { availableParallelism } from "node:os";
 import type { HostStarter, Props, ProviderHost } from "./host";
+import { unknownValue } from "./sdk";
 import { transcribe } from "./transcript";
 
 /**
@@ -253,6 +254,12 @@ class Deployment {
     return host;
   }
 
+  /** A preview of an explicit instance with an input the program does not know yet. */
+  private unconfigurable(provider: string | undefined): boolean {
+    if (provider === undefined || this.apply) return false;
+    return Object.values(this.instanceInputs(provider)).includes(unknownValue);
+  }
+
   private instanceInputs(urn: string): Props {
     const inputs = this.instances.get(urn) ?? this.engine.find(urn)?.inputs;
     if (!inputs) throw new Error(`provider ${urn} is not registered`);
@@ -299,6 +306,18 @@ class Deployment {
     const planned: Op = old ? "update" : "create";
     let inputs: Props;
     let diffed: { replace: boolean; changes: boolean } | undefined;
+    if (this.unconfigurable(goal.provider)) {
+      // An instance input not known until apply: no Configure, no call; the step is planned
+      // as a possible change (pkg/resource/deploy/providers/registry.go, Diff "unavailable").
+      await this.workers.acquire();
+      const outputs = { ...old?.outputs, ...goal.inputs };
+      return {
+        finished: this.onWorker(goal.name, urn, planned, async () => ({
+          op: planned,
+          outputs,
+        })).then(() => ({ urn, id: old?.id ?? "", outputs })),
+      };
+    }
     let host: ProviderHost;
     try {
       host = await this.host(goal.provider);

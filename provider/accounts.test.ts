@@ -145,7 +145,7 @@ describe("parseAccountsYaml: every problem at once, with line and column", () =>
       ].join("\n"),
     );
     expect(problems).toEqual([
-      'accounts.yaml:1:1: acounts: unknown key (the file has one key, "accounts")',
+      "accounts.yaml:1:1: acounts: unknown key (expected accounts, connections)",
     ]);
     // Entries are checked once the file's shape is right.
     expect(
@@ -158,7 +158,7 @@ describe("parseAccountsYaml: every problem at once, with line and column", () =>
         ].join("\n"),
       ),
     ).toEqual([
-      `accounts.yaml:4:5: entry ${ALICE}: emial: unknown key (expected id, login, tenant, email, resendAfter)`,
+      `accounts.yaml:4:5: entry ${ALICE}: emial: unknown key (expected id, login, tenant, email, resendAfter, connection)`,
     ]);
   });
 
@@ -269,7 +269,7 @@ describe("resolveAccounts", () => {
       [BOB, "b@example.com"],
     ]);
     expect(findUsers).toHaveBeenCalledTimes(1);
-    expect(findUsers).toHaveBeenCalledWith(TENANT, "Bob");
+    expect(findUsers).toHaveBeenCalledWith(TENANT, "Bob", undefined);
   });
 
   it("makes no call when every entry has an id", async () => {
@@ -317,6 +317,153 @@ describe("resolveAccounts", () => {
     expect(problems).toEqual([
       `accounts.yaml:4:5: entry Bob: login: duplicate account: ${ALICE} is already listed at line 2`,
     ]);
+  });
+});
+
+describe("connections", () => {
+  const US_TENANT = "40000000-0000-4000-8000-000000000002";
+  const GRACE = "50000000-0000-4000-8000-000000000001";
+  const CONNECTIONS = [
+    "connections:", // 1
+    "  us5:", // 2
+    "    baseUrl: https://us5-cloud.acronis.com/api/2/", // 3
+    "    clientId: 6e1a2f0c-de70-4c1e-b000-000000000002", // 4
+    "    clientSecretEnv: ACRONIS_US5_CLIENT_SECRET", // 5
+    "  eu8:", // 6
+    "    baseUrl: https://eu8-cloud.acronis.com/api/2", // 7
+    "    clientId: eu8-client", // 8
+  ];
+
+  it("an entry names its connection; without one it has none (the stack's own settings)", () => {
+    const entries = parseAccountsYaml(
+      [
+        ...CONNECTIONS,
+        "accounts:", // 9
+        `  - id: ${GRACE}`, // 10
+        "    email: grace@example.com",
+        "    connection: us5", // 12
+        `  - id: ${ALICE}`, // 13
+        "    email: a@example.com",
+      ].join("\n"),
+      "accounts.yaml",
+    );
+    expect(entries.map((e) => e.connection)).toEqual([
+      {
+        name: "us5",
+        baseUrl: "https://us5-cloud.acronis.com/api/2",
+        clientId: "6e1a2f0c-de70-4c1e-b000-000000000002",
+        clientSecretEnv: "ACRONIS_US5_CLIENT_SECRET",
+        location: { file: "accounts.yaml", line: 3, col: 5 },
+      },
+      undefined,
+    ]);
+  });
+
+  it("reports unknown connections, bad connections and a secret in the file, all at once", () => {
+    const problems = problemsOf(
+      [
+        "connections:", // 1
+        "  us5:", // 2
+        "    baseUrl: http://us5-cloud.acronis.com/api/2", // 3
+        "    clientId: 42", // 4
+        "    clientSecret: do-not-commit-me", // 5
+        "  eu.8:", // 6
+        "    baseUrl: https://eu8-cloud.acronis.com/api/2", // 7
+        "    clientId: x", // 8
+        "  ok:", // 9
+        "    baseUrl: https://eu8-cloud.acronis.com/api/2", // 10
+        "    clientId: x", // 11
+        "    clientSecretEnv: 1BAD", // 12
+        "accounts:", // 13
+        `  - id: ${GRACE}`, // 14
+        "    email: grace@example.com", // 15
+        "    connection: us5", // 16
+        `  - id: ${ALICE}`, // 17
+        "    email: a@example.com", // 18
+        "    connection: us6", // 19
+      ].join("\n"),
+    );
+    expect(problems).toEqual([
+      'accounts.yaml:3:14: connection us5: baseUrl: Invalid Acronis base URL "http://us5-cloud.acronis.com/api/2": https is required (http is only allowed for 127.0.0.1, ::1 or localhost); expected the form https://<datacenter host>/api/2, e.g. https://eu2-cloud.acronis.com/api/2',
+      "accounts.yaml:4:15: connection us5: clientId: expected the API client's id, a string, got number 42",
+      "accounts.yaml:5:5: connection us5: clientSecret: not allowed in the file: set it with `pulumi config set --secret --path 'acronis:connections.us5.clientSecret' <secret>`, or name an environment variable with clientSecretEnv",
+      'accounts.yaml:6:3: connection eu.8: the name must be letters, digits, "-" or "_" (at most 63), starting with a letter or digit',
+      'accounts.yaml:12:22: connection ok: clientSecretEnv: expected the name of an environment variable, got "1BAD"',
+      // us5 is reported where it is defined, not again at its entry.
+      `accounts.yaml:19:17: entry ${ALICE}: connection: unknown connection "us6" (the file's connections: us5, eu.8, ok)`,
+    ]);
+    expect(problems.join("\n")).not.toContain("do-not-commit-me");
+  });
+
+  it("reports a connection named by an entry of a file that has none", () => {
+    expect(
+      problemsOf(
+        ["accounts:", `  - id: ${ALICE}`, "    email: a@example.com", "    connection: us5"].join(
+          "\n",
+        ),
+      ),
+    ).toEqual([
+      `accounts.yaml:4:17: entry ${ALICE}: connection: unknown connection "us5" (the file has no connections:)`,
+    ]);
+    expect(problemsOf("connections: [us5]\naccounts: []\n")).toEqual([
+      "accounts.yaml:1:14: connections: expected a mapping of connection names to baseUrl and clientId, got a list",
+    ]);
+  });
+
+  it("the same login in the same tenant under two connections is two accounts", () => {
+    const entries = parseAccountsYaml(
+      [
+        ...CONNECTIONS,
+        "accounts:",
+        "  - login: bob",
+        `    tenant: ${US_TENANT}`,
+        "    email: b@example.com",
+        "    connection: us5",
+        "  - login: bob",
+        `    tenant: ${US_TENANT}`,
+        "    email: b@example.com",
+        "    connection: eu8",
+      ].join("\n"),
+      "accounts.yaml",
+    );
+    expect(entries.map((e) => e.connection?.name)).toEqual(["us5", "eu8"]);
+  });
+
+  it("searches a login through its entry's connection, and names it when that fails", async () => {
+    const entries = parseAccountsYaml(
+      [
+        ...CONNECTIONS,
+        "accounts:",
+        "  - login: grace", // 10
+        `    tenant: ${US_TENANT}`,
+        "    email: g@example.com",
+        "    connection: us5",
+        "  - login: Bob", // 14
+        `    tenant: ${TENANT}`,
+        "    email: b@example.com",
+      ].join("\n"),
+      "accounts.yaml",
+    );
+    const findUsers = vi.fn<FindUsers>(async (_tenant, login, connection) =>
+      connection?.name === "us5" && login === "grace"
+        ? [{ id: GRACE, login: "grace" }]
+        : [{ id: BOB, login: "bob" }],
+    );
+    const resolved = await resolveAccounts(entries, findUsers);
+    expect(resolved.map((r) => r.userId)).toEqual([GRACE, BOB]);
+    expect(findUsers.mock.calls.map(([tenant, login, c]) => [tenant, login, c?.name])).toEqual([
+      [US_TENANT, "grace", "us5"],
+      [TENANT, "Bob", undefined],
+    ]);
+
+    await expect(
+      resolveAccounts(entries, async (_tenant, _login, connection) => {
+        if (connection) throw new Error("GET /search answered 404");
+        return [{ id: BOB, login: "bob" }];
+      }),
+    ).rejects.toThrow(
+      `accounts.yaml:10:5: entry grace: login: searching tenant ${US_TENANT} (connection us5) failed: GET /search answered 404`,
+    );
   });
 });
 

@@ -1,5 +1,6 @@
 import { LineCounter, parseDocument, type Document as YamlDocument } from "yaml";
 import { z } from "zod";
+import { validateBaseUrl } from "./api/url";
 import { parseDuration } from "./duration";
 import { normalizeEmail } from "./email";
 import { UUID } from "./inputs";
@@ -18,6 +19,20 @@ import { UUID } from "./inputs";
  *       tenant: 10000000-0000-4000-8000-000000000002
  *       email: bob@example.com
  *       resendAfter: 48h
+ *
+ * An entry may name a `connection`: a datacenter and API client of the file's `connections:` map
+ * (their secrets stay in stack config or the environment). Without one, the stack's own settings
+ * apply.
+ *
+ *   connections:
+ *     us5:
+ *       baseUrl: https://us5-cloud.acronis.com/api/2
+ *       clientId: 6e1a2f0c-de70-4c1e-b000-000000000002
+ *       clientSecretEnv: ACRONIS_US5_CLIENT_SECRET   # optional
+ *   accounts:
+ *     - id: 50000000-0000-4000-8000-000000000001
+ *       email: grace@example.com
+ *       connection: us5
  */
 
 export interface Location {
@@ -28,11 +43,24 @@ export interface Location {
 
 export type AccountRef = { by: "id"; id: string } | { by: "login"; login: string; tenant: string };
 
+/** A named datacenter and API client of the file's `connections:` map. */
+export interface Connection {
+  name: string;
+  /** Validated as the provider validates `acronis:baseUrl`, without a trailing slash. */
+  baseUrl: string;
+  clientId: string;
+  /** The environment variable holding the client secret, when the file names one. */
+  clientSecretEnv?: string;
+  location: Location;
+}
+
 /** One valid entry of the file, normalised (lower-case ids, normalised email, canonical duration). */
 export interface AccountEntry {
   account: AccountRef;
   email: string;
   resendAfter?: string;
+  /** The entry's connection; absent: the stack's own settings. */
+  connection?: Connection;
   /** How messages name the entry: its id or its login. */
   label: string;
   location: Location;
@@ -59,7 +87,9 @@ export class AccountsFileError extends Error {
   }
 }
 
-const ENTRY_KEYS = ["id", "login", "tenant", "email", "resendAfter"] as const;
+const ROOT_KEYS = ["accounts", "connections"] as const;
+const ENTRY_KEYS = ["id", "login", "tenant", "email", "resendAfter", "connection"] as const;
+const CONNECTION_KEYS = ["baseUrl", "clientId", "clientSecretEnv"] as const;
 
 /** Describes a wrong value; strings are echoed only when asked, as they may be addresses. */
 function kindOf(value: unknown, echo = false): string {
@@ -108,6 +138,40 @@ const entrySchema = z.strictObject({
       return z.NEVER;
     })
     .optional(),
+  connection: z
+    .string({ error: expected("the name of a connection of the file's connections:") })
+    .trim()
+    .min(1, "must not be empty")
+    .optional(),
+});
+
+/** Usable in resource names and in `pulumi config set --path 'acronis:connections.<name>...'`. */
+const CONNECTION_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
+
+const connectionSchema = z.strictObject({
+  baseUrl: z
+    .string({
+      error: expected("the datacenter's API URL, e.g. https://eu2-cloud.acronis.com/api/2"),
+    })
+    .transform((raw, ctx) => {
+      try {
+        return validateBaseUrl(raw.trim()).toString().replace(/\/$/, "");
+      } catch (error) {
+        ctx.addIssue({ code: "custom", message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
+  clientId: z
+    .string({ error: expected("the API client's id, a string") })
+    .trim()
+    .min(1, "must not be empty"),
+  clientSecretEnv: z
+    .string({ error: expected("the name of an environment variable, a string") })
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, {
+      error: (issue) =>
+        `expected the name of an environment variable, got ${kindOf(issue.input, true)}`,
+    })
+    .optional(),
 });
 
 type Path = readonly (string | number)[];
@@ -151,7 +215,8 @@ interface YamlNodeLike {
   range?: [number, number, number];
 }
 
-interface Problem {
+/** One problem of an accounts file, at its place. */
+export interface Problem {
   where: Location;
   text: string;
 }
@@ -164,6 +229,11 @@ function sorted(problems: Problem[]): string[] {
   return problems
     .sort((a, b) => a.where.line - b.where.line || a.where.col - b.where.col)
     .map(format);
+}
+
+/** The error listing `problems` of one file, in file order, each as `file:line:col: ...`. */
+export function accountsFileError(file: string, problems: readonly Problem[]): AccountsFileError {
+  return new AccountsFileError(file, sorted([...problems]));
 }
 
 function entryLabel(raw: unknown, index: number): string {
@@ -209,16 +279,21 @@ export function parseAccountsYaml(text: string, fileName: string): AccountEntry[
   }
   if (rootIsMap) {
     for (const key of Object.keys(root as object)) {
-      if (key !== "accounts") {
+      if (!(ROOT_KEYS as readonly string[]).includes(key)) {
         problems.push({
           where: locate.key([], key),
-          text: `${key}: unknown key (the file has one key, "accounts")`,
+          text: `${key}: unknown key (expected ${ROOT_KEYS.join(", ")})`,
         });
       }
     }
   }
   if (problems.length > 0) throw new AccountsFileError(fileName, sorted(problems));
 
+  const connections = parseConnections(
+    (root as { connections?: unknown }).connections,
+    locate,
+    problems,
+  );
   const rawEntries = (root as { accounts: unknown[] }).accounts;
   const entries: AccountEntry[] = [];
   const seenIds = new Map<string, Location>();
@@ -282,12 +357,23 @@ export function parseAccountsYaml(text: string, fileName: string): AccountEntry[
       if (first) report("id", `duplicate account: already listed at line ${first.line}`);
       else seenIds.set(id, location);
     } else if (id === undefined && login && UUID.test(tenant)) {
-      const key = `${tenant}/${login.toLowerCase()}`;
+      const via = typeof record.connection === "string" ? record.connection.trim() : "";
+      const key = `${via}/${tenant}/${login.toLowerCase()}`;
       const first = seenLogins.get(key);
       if (first) {
         report("login", `duplicate account: already listed at line ${first.line} for this tenant`);
       } else seenLogins.set(key, location);
     }
+    const named = parsed.success ? parsed.data.connection : undefined;
+    // A connection with problems of its own is reported there, not again here.
+    if (named !== undefined && !connections.has(named)) {
+      const known = [...connections.keys()];
+      report(
+        "connection",
+        `unknown connection "${named}" (${known.length > 0 ? `the file's connections: ${known.join(", ")}` : "the file has no connections:"})`,
+      );
+    }
+    const connection = named === undefined ? undefined : connections.get(named);
     if (!parsed.success || problems.length > problemsBefore) return;
 
     const data = parsed.data;
@@ -299,6 +385,7 @@ export function parseAccountsYaml(text: string, fileName: string): AccountEntry[
       account,
       email: data.email,
       ...(data.resendAfter !== undefined ? { resendAfter: data.resendAfter } : {}),
+      ...(connection ? { connection } : {}),
       label,
       location,
     });
@@ -308,10 +395,87 @@ export function parseAccountsYaml(text: string, fileName: string): AccountEntry[
   return entries;
 }
 
-/** What resolution needs from the API: GET /search, users only. */
+/**
+ * The file's `connections:` map. Problems are added to `problems`, each at its node. Every name
+ * the file defines is returned: with its connection, or null when that has problems.
+ */
+function parseConnections(
+  raw: unknown,
+  locate: Locator,
+  problems: Problem[],
+): Map<string, Connection | null> {
+  const connections = new Map<string, Connection | null>();
+  if (raw === undefined) return connections;
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
+    problems.push({
+      where: locate.node(["connections"]),
+      text: `connections: expected a mapping of connection names to baseUrl and clientId, got ${kindOf(raw)}`,
+    });
+    return connections;
+  }
+  for (const [name, value] of Object.entries(raw)) {
+    const path = ["connections", name];
+    const report = (property: string, what: string, where?: Location) =>
+      problems.push({
+        where: where ?? locate.node([...path, property]),
+        text: `connection ${name}: ${property}: ${what}`,
+      });
+    if (!CONNECTION_NAME.test(name)) {
+      problems.push({
+        where: locate.key(["connections"], name),
+        text: `connection ${name}: the name must be letters, digits, "-" or "_" (at most 63), starting with a letter or digit`,
+      });
+      connections.set(name, null);
+      continue;
+    }
+    if (value === null || typeof value !== "object" || Array.isArray(value)) {
+      problems.push({
+        where: locate.node(path),
+        text: `connection ${name}: expected a mapping with baseUrl and clientId, got ${kindOf(value)}`,
+      });
+      connections.set(name, null);
+      continue;
+    }
+    const parsed = connectionSchema.safeParse(value);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) {
+        if (issue.code !== "unrecognized_keys") {
+          report(String(issue.path[0] ?? "connection"), issue.message);
+          continue;
+        }
+        for (const key of issue.keys) {
+          // A secret in the file would end up in version control: say where it belongs instead.
+          const what =
+            key === "clientSecret"
+              ? `not allowed in the file: set it with \`pulumi config set --secret --path 'acronis:connections.${name}.clientSecret' <secret>\`, or name an environment variable with clientSecretEnv`
+              : `unknown key (expected ${CONNECTION_KEYS.join(", ")})`;
+          report(key, what, locate.key(path, key));
+        }
+      }
+      connections.set(name, null);
+      continue;
+    }
+    connections.set(name, {
+      name,
+      baseUrl: parsed.data.baseUrl,
+      clientId: parsed.data.clientId,
+      ...(parsed.data.clientSecretEnv !== undefined
+        ? { clientSecretEnv: parsed.data.clientSecretEnv }
+        : {}),
+      location: locate.node(path),
+    });
+  }
+  return connections;
+}
+
+/**
+ * What resolution needs from the API: GET /search, users only, through the entry's connection
+ * (undefined: the stack's own settings).
+ */
 export type FindUsers = (
   tenantId: string,
   text: string,
+  connection: Connection | undefined,
 ) => Promise<readonly { id: string; login: string }[]>;
 
 /** How many search results to ask for: the platform matches by word prefix ("bob" finds "bobby"). */
@@ -336,6 +500,7 @@ export async function resolveAccounts(
       };
       if (entry.account.by === "id") return { userId: entry.account.id, ...base };
       const { login, tenant } = entry.account;
+      const through = entry.connection ? ` (connection ${entry.connection.name})` : "";
       const fail = (what: string) => {
         problems.push({ where: entry.location, text: `entry ${entry.label}: login: ${what}` });
         return null;
@@ -343,10 +508,10 @@ export async function resolveAccounts(
       if (!findUsers) return fail("cannot be resolved: no API client was given");
       let found: readonly { id: string; login: string }[];
       try {
-        found = await findUsers(tenant, login);
+        found = await findUsers(tenant, login, entry.connection);
       } catch (error) {
         return fail(
-          `searching tenant ${tenant} failed: ${error instanceof Error ? error.message : String(error)}`,
+          `searching tenant ${tenant}${through} failed: ${error instanceof Error ? error.message : String(error)}`,
         );
       }
       const matches = found.filter((u) => u.login.toLowerCase() === login.toLowerCase());
@@ -356,7 +521,7 @@ export async function resolveAccounts(
         const cut =
           found.length >= SEARCH_LIMIT ? ` (the search hit its limit of ${SEARCH_LIMIT})` : "";
         return fail(
-          `no user with login "${login}" in tenant ${tenant} or below${cut}; check the login and tenant, or name the account by id`,
+          `no user with login "${login}" in tenant ${tenant} or below${through}${cut}; check the login and tenant, or name the account by id`,
         );
       }
       return fail(

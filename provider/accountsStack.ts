@@ -1,26 +1,46 @@
 import { readFileSync } from "node:fs";
 import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
 import {
+  type AccountEntry,
+  accountsFileError,
+  type Connection,
   type FindUsers,
+  type Problem,
   parseAccountsYaml,
   type ResolvedAccount,
   resolveAccounts,
   resourceName,
   SEARCH_LIMIT,
 } from "./accounts";
+import {
+  AcronisProvider,
+  type AcronisProviderSettings,
+  acronisProviderInputs,
+} from "./acronisProvider";
 import { AcronisClient } from "./api";
-import { type ConfigLookup, clientOptions, loadSettings } from "./settings";
+import {
+  type ConfigLookup,
+  clientOptions,
+  loadSettings,
+  type Settings,
+  SettingsError,
+  stackOptionalSettings,
+} from "./settings";
 import { UserEmail } from "./userEmail";
 
 /**
  * The accounts file as a stack: one UserEmail per entry, named after the account id so the
- * order of the file never matters to the stack. Runs in the Pulumi program (not the provider).
+ * order of the file never matters to the stack, and one AcronisProvider per connection the
+ * entries use. Runs in the Pulumi program (not the provider).
  */
 
 export interface DeclareOptions {
   /** Prefix of every resource name (default "user-"); set it when a program reads two files. */
   namePrefix?: string;
   resourceOptions?: pulumi.CustomResourceOptions;
+  /** The provider of each connection the accounts name, by connection name (`declareConnections`). */
+  providers?: Readonly<Record<string, pulumi.ProviderResource>>;
 }
 
 export interface DeclaredUserEmail {
@@ -28,6 +48,8 @@ export interface DeclaredUserEmail {
   userId: string;
   /** The entry's id or login, as written in the file. */
   label: string;
+  /** The entry's connection, if it names one. */
+  connection?: string;
   resource: UserEmail;
 }
 
@@ -37,6 +59,17 @@ export function declareUserEmails(
 ): DeclaredUserEmail[] {
   return accounts.map((account) => {
     const name = resourceName(account.userId, options.namePrefix);
+    const connection = account.entry.connection?.name;
+    let resourceOptions = options.resourceOptions;
+    if (connection !== undefined) {
+      const provider = options.providers?.[connection];
+      if (!provider) {
+        throw new Error(
+          `entry ${account.entry.label}: connection ${connection} has no provider: pass declareConnections(...) as the providers option`,
+        );
+      }
+      resourceOptions = { ...resourceOptions, provider };
+    }
     const resource = new UserEmail(
       name,
       {
@@ -44,9 +77,15 @@ export function declareUserEmails(
         email: account.email,
         ...(account.resendAfter !== undefined ? { resendAfter: account.resendAfter } : {}),
       },
-      options.resourceOptions,
+      resourceOptions,
     );
-    return { name, userId: account.userId, label: account.entry.label, resource };
+    return {
+      name,
+      userId: account.userId,
+      label: account.entry.label,
+      ...(connection !== undefined ? { connection } : {}),
+      resource,
+    };
   });
 }
 
@@ -63,38 +102,174 @@ export function pulumiConfigLookup(): ConfigLookup {
   };
 }
 
-export interface FromFileOptions extends DeclareOptions {
-  /** Search function for login entries; default: an API client built from config and env. */
-  findUsers?: FindUsers;
+/** The stack config key of the connections' secrets: `acronis:connections.<name>.clientSecret`. */
+export const CONNECTIONS_CONFIG_KEY = "acronis:connections";
+
+const connectionsConfigSchema = z.record(
+  z.string(),
+  z.looseObject({ clientSecret: z.string().optional() }),
+);
+
+/** `acronis:connections` as `pulumi config set --path` writes it; never echoes a value. */
+function connectionSecrets(config: ConfigLookup): Record<string, { clientSecret?: string }> {
+  const raw = config(CONNECTIONS_CONFIG_KEY);
+  if (raw === undefined || raw === "") return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    value = undefined;
+  }
+  const parsed = connectionsConfigSchema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  throw new SettingsError(
+    `${CONNECTIONS_CONFIG_KEY}: expected a mapping of connection names to { clientSecret }; ` +
+      `set each with \`pulumi config set --secret --path '${CONNECTIONS_CONFIG_KEY}.<name>.clientSecret' <secret>\``,
+  );
+}
+
+/** A connection's AcronisProvider arguments, credentials included. */
+export type ConnectionSettings = AcronisProviderSettings &
+  Required<Pick<AcronisProviderSettings, "baseUrl" | "clientId" | "clientSecret">>;
+
+export interface ConnectionOptions {
   /** Default: the stack config (`acronis:*`). */
   config?: ConfigLookup;
-  /** Default: process.env (ACRONIS_BASE_URL, ACRONIS_CLIENT_ID, ACRONIS_CLIENT_SECRET, ...). */
+  /** Default: process.env (the variables the file names with clientSecretEnv, ACRONIS_*). */
   env?: NodeJS.ProcessEnv;
 }
 
 /**
- * Reads an accounts file and declares one UserEmail per entry. A file with only id entries makes
- * no API call; login entries are resolved with one search each, through a client closed after.
+ * The settings of each connection the entries use, as `AcronisProvider` arguments: the file's
+ * baseUrl and clientId; the secret from `acronis:connections.<name>.clientSecret`, else the
+ * variable the file names with clientSecretEnv; and the stack's other settings (stack config,
+ * then ACRONIS_* variables), so `allowedEmailDomains` and the limits hold for every connection.
+ * A connection without a secret is a problem at its place in the file; all are reported at once.
+ */
+export function connectionSettings(
+  entries: readonly AccountEntry[],
+  options: ConnectionOptions = {},
+): Map<string, ConnectionSettings> {
+  const used = new Map<string, Connection>();
+  for (const entry of entries) {
+    if (entry.connection) used.set(entry.connection.name, entry.connection);
+  }
+  const settings = new Map<string, ConnectionSettings>();
+  if (used.size === 0) return settings;
+  const config = options.config ?? pulumiConfigLookup();
+  const env = options.env ?? process.env;
+  const secrets = connectionSecrets(config);
+  const inherited = stackOptionalSettings(config, env);
+  const problems: Problem[] = [];
+  for (const connection of used.values()) {
+    const { name, clientSecretEnv } = connection;
+    const clientSecret =
+      nonEmpty(secrets[name]?.clientSecret) ??
+      (clientSecretEnv === undefined ? undefined : nonEmpty(env[clientSecretEnv]));
+    if (clientSecret === undefined) {
+      const command = `\`pulumi config set --secret --path '${CONNECTIONS_CONFIG_KEY}.${name}.clientSecret' <secret>\``;
+      problems.push({
+        where: connection.location,
+        text:
+          `connection ${name}: clientSecret is not set: set it with ${command}` +
+          (clientSecretEnv === undefined
+            ? ", or name an environment variable that holds it with clientSecretEnv"
+            : ` or the environment variable ${clientSecretEnv}`),
+      });
+      continue;
+    }
+    settings.set(name, {
+      ...inherited,
+      baseUrl: connection.baseUrl,
+      clientId: connection.clientId,
+      clientSecret,
+    });
+  }
+  const file = entries[0]?.location.file ?? "accounts";
+  if (problems.length > 0) throw accountsFileError(file, problems);
+  return settings;
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === "" ? undefined : value;
+}
+
+/** The name of a connection's provider resource (and how its errors name it). */
+export function connectionProviderName(connection: string, namePrefix = ""): string {
+  return `${namePrefix}acronis-${connection}`;
+}
+
+/** One AcronisProvider per connection, by connection name: pass it to `declareUserEmails`. */
+export function declareConnections(
+  settings: ReadonlyMap<string, ConnectionSettings>,
+  options: Pick<DeclareOptions, "namePrefix" | "resourceOptions"> = {},
+): Record<string, AcronisProvider> {
+  const parent = options.resourceOptions?.parent;
+  return Object.fromEntries(
+    [...settings].map(([connection, args]) => [
+      connection,
+      new AcronisProvider(
+        connectionProviderName(connection, options.namePrefix),
+        args,
+        parent ? { parent } : {},
+      ),
+    ]),
+  );
+}
+
+export interface FromFileOptions extends Omit<DeclareOptions, "providers">, ConnectionOptions {
+  /** Search function for login entries; default: an API client per connection (or the stack's). */
+  findUsers?: FindUsers;
+}
+
+/**
+ * Reads an accounts file and declares one UserEmail per entry, and one AcronisProvider per
+ * connection the entries use. A file with only id entries makes no API call; login entries are
+ * resolved with one search each, through their connection's client (or the stack's), closed after.
  */
 export async function userEmailsFromFile(
   file: string,
   options: FromFileOptions = {},
 ): Promise<DeclaredUserEmail[]> {
   const entries = parseAccountsYaml(readFileSync(file, "utf8"), file);
-  let findUsers = options.findUsers;
-  let client: AcronisClient | undefined;
-  if (!findUsers && entries.some((e) => e.account.by === "login")) {
-    const settings = loadSettings(
-      options.config ?? pulumiConfigLookup(),
-      options.env ?? process.env,
-    );
-    const api = new AcronisClient({ ...clientOptions(settings), batchReads: false });
-    client = api;
-    findUsers = (tenant, text) => api.findUsers(tenant, text, SEARCH_LIMIT);
-  }
+  const config = options.config ?? pulumiConfigLookup();
+  const env = options.env ?? process.env;
+  const connections = connectionSettings(entries, { config, env });
+  const clients = new Map<string, AcronisClient>();
   try {
-    return declareUserEmails(await resolveAccounts(entries, findUsers), options);
+    let findUsers = options.findUsers;
+    if (!findUsers) {
+      // One client per connection that has login entries ("" is the stack's own), built before
+      // any search, so bad settings fail here rather than once per login.
+      for (const entry of entries) {
+        if (entry.account.by !== "login") continue;
+        const key = entry.connection?.name ?? "";
+        if (clients.has(key)) continue;
+        const settings = entry.connection
+          ? instanceSettings(
+              connectionProviderName(key, options.namePrefix),
+              connections.get(key) as ConnectionSettings,
+            )
+          : loadSettings(config, env);
+        clients.set(key, new AcronisClient({ ...clientOptions(settings), batchReads: false }));
+      }
+      findUsers = (tenant, text, connection) =>
+        (clients.get(connection?.name ?? "") as AcronisClient).findUsers(
+          tenant,
+          text,
+          SEARCH_LIMIT,
+        );
+    }
+    const accounts = await resolveAccounts(entries, findUsers);
+    const providers = declareConnections(connections, options);
+    return declareUserEmails(accounts, { ...options, providers });
   } finally {
-    await client?.close();
+    await Promise.all([...clients.values()].map((client) => client.close()));
   }
+}
+
+/** The settings the provider will read from this instance's inputs, validated the same way. */
+function instanceSettings(name: string, args: AcronisProviderSettings): Settings {
+  const inputs = acronisProviderInputs(name, args);
+  return loadSettings((key) => inputs[key], {});
 }

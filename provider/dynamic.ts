@@ -21,7 +21,14 @@ import {
   resendAtOf,
   type UserEmailOutputs,
 } from "./reconcile";
-import { type ConfigLookup, clientOptions, loadCheckPolicy, loadSettings } from "./settings";
+import {
+  type ConfigLookup,
+  clientOptions,
+  instanceName,
+  loadCheckPolicy,
+  loadSettings,
+  SettingsError,
+} from "./settings";
 
 /**
  * The Pulumi steps of UserEmail. Each step is a short sequence: read the account, ask the
@@ -233,6 +240,14 @@ class StepError extends Error {
   }
 }
 
+/** Which explicit provider instance failed, unless the error names it already. */
+function via(error: unknown): string {
+  const instance = instanceName(configLookup);
+  return instance === undefined || error instanceof SettingsError
+    ? ""
+    : ` via AcronisProvider "${instance}"`;
+}
+
 /**
  * Every step's errors reach the user as one line naming the step and the account. The host prints
  * `${error}: ${error.stack}` for some steps, so the stack is emptied: it is ours, not theirs.
@@ -243,7 +258,7 @@ async function reported<T>(step: string, account: unknown, run: () => Promise<T>
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const who = typeof account === "string" && account !== "" ? ` account ${account}` : "";
-    const wrapped = new StepError(`UserEmail ${step}${who}`, message);
+    const wrapped = new StepError(`UserEmail ${step}${who}${via(error)}`, message);
     wrapped.stack = "";
     throw wrapped;
   }

@@ -6,6 +6,7 @@ export {
   type AccountEntry,
   type AccountRef,
   AccountsFileError,
+  type Connection,
   type FindUsers,
   type Location,
   parseAccountsYaml,
@@ -14,13 +15,28 @@ export {
   resourceName,
 } from "./accounts";
 export {
+  CONNECTIONS_CONFIG_KEY,
+  type ConnectionOptions,
+  type ConnectionSettings,
+  connectionProviderName,
+  connectionSettings,
   type DeclaredUserEmail,
   type DeclareOptions,
+  declareConnections,
   declareUserEmails,
   type FromFileOptions,
   pulumiConfigLookup,
   userEmailsFromFile,
 } from "./accountsStack";
+export {
+  AcronisProvider,
+  type AcronisProviderArgs,
+  AcronisProviderError,
+  type AcronisProviderSettings,
+  acronisProviderInputs,
+  PROVIDER_PACKAGE,
+  SECRET_PROVIDER_INPUTS,
+} from "./acronisProvider";
 export { domainAllowed, normalizeEmail, sameEmail } from "./email";
 export type { UserEmailInputs } from "./inputs";
 export type { Status, UserEmailOutputs } from "./reconcile";

@@ -152,8 +152,13 @@ function rawValue(
   return value === "" ? undefined : value;
 }
 
-/** Resolves every setting; missing credentials and bad values are reported together. */
+/**
+ * Resolves every setting; missing credentials and bad values are reported together. For an
+ * explicit provider instance (see `instanceName`) every setting comes from its inputs alone.
+ */
 export function loadSettings(config: ConfigLookup, env: NodeJS.ProcessEnv): Settings {
+  const instance = instanceName(config);
+  if (instance !== undefined) return loadInstanceSettings(instance, config);
   const raw: Record<string, string | undefined> = {};
   for (const source of SOURCES) {
     raw[source.key] = rawValue(source, config, env);
@@ -176,6 +181,10 @@ export function loadSettings(config: ConfigLookup, env: NodeJS.ProcessEnv): Sett
 
 /** Settings that `check` needs; they must not require credentials (check makes no call). */
 export function loadCheckPolicy(config: ConfigLookup, env: NodeJS.ProcessEnv): CheckPolicy {
+  // An instance's inputs are all known at preview: a half-configured one fails there.
+  if (instanceName(config) !== undefined) {
+    return { allowedEmailDomains: loadSettings(config, env).allowedEmailDomains };
+  }
   const source = SOURCES.find((s) => s.key === "allowedEmailDomains") as Source;
   const raw = rawValue(source, config, env) ?? "";
   const parsed = settingsSchema.shape.allowedEmailDomains.safeParse(raw);
@@ -184,6 +193,79 @@ export function loadCheckPolicy(config: ConfigLookup, env: NodeJS.ProcessEnv): C
     `${source.config} (or ${source.env}): ${parsed.error.issues.map((i) => i.message).join("; ")}`,
   );
 }
+
+// ---- explicit provider instances (AcronisProvider) ----
+
+/**
+ * The input every `AcronisProvider` registers, its name as value. Pulumi hands an explicit
+ * provider's `configure` the instance's own inputs instead of the stack config; this key is how
+ * the provider tells the two apart.
+ */
+export const INSTANCE_NAME_KEY = "acronis:providerName";
+
+/** The instance's name when `config` holds an explicit provider instance's inputs. */
+export function instanceName(config: ConfigLookup): string | undefined {
+  const name = config(INSTANCE_NAME_KEY);
+  return typeof name === "string" && name !== "" ? name : undefined;
+}
+
+/** The key under which a setting is stack config, and an AcronisProvider's input. */
+export function settingKey(key: keyof Settings): string {
+  return (SOURCES.find((s) => s.key === key) as Source).config;
+}
+
+/** The settings an explicit instance may leave out: everything but the credentials. */
+export type OptionalSettingKey = Exclude<keyof Settings, "baseUrl" | "clientId" | "clientSecret">;
+
+/**
+ * An instance's settings: from its inputs alone, never the stack config or ACRONIS_* variables,
+ * so a half-configured instance is an error, not another datacenter's client. Messages name the
+ * instance and its argument, never a value.
+ */
+function loadInstanceSettings(instance: string, config: ConfigLookup): Settings {
+  const raw: Record<string, string | undefined> = {};
+  for (const source of SOURCES) raw[source.key] = rawValue(source, config, {});
+  const parsed = settingsSchema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => {
+    const key = String(issue.path[0] ?? "");
+    return raw[key] === undefined ? `${key} is not set` : `${key}: ${issue.message}`;
+  });
+  const unset = problems.some((p) => p.endsWith(" is not set"));
+  throw new SettingsError(
+    `AcronisProvider "${instance}": ${problems.join("; ")}` +
+      (unset
+        ? " (an AcronisProvider takes its settings from its own arguments only, never from stack config or ACRONIS_* variables)"
+        : ""),
+  );
+}
+
+/**
+ * The non-credential settings the stack sets (stack config, then ACRONIS_* variables), parsed:
+ * what the accounts file's connections inherit. Keys the stack leaves unset are absent.
+ */
+export function stackOptionalSettings(
+  config: ConfigLookup,
+  env: NodeJS.ProcessEnv,
+): Partial<Pick<Settings, OptionalSettingKey>> {
+  const raw: Record<string, string> = {};
+  const shape: Record<string, z.ZodType> = {};
+  for (const source of SOURCES) {
+    const value = rawValue(source, config, env);
+    if (value === undefined || CREDENTIALS.includes(source.key)) continue;
+    raw[source.key] = value;
+    shape[source.key] = settingsSchema.shape[source.key];
+  }
+  const parsed = z.object(shape).safeParse(raw);
+  if (parsed.success) return parsed.data as Partial<Pick<Settings, OptionalSettingKey>>;
+  const problems = parsed.error.issues.map((issue) => {
+    const source = SOURCES.find((s) => s.key === issue.path[0]) as Source;
+    return `${source.config} (or ${source.env}): ${issue.message}`;
+  });
+  throw new SettingsError(`Acronis provider settings are invalid:\n- ${problems.join("\n- ")}`);
+}
+
+const CREDENTIALS: readonly (keyof Settings)[] = ["baseUrl", "clientId", "clientSecret"];
 
 /** The API client's options for these settings: built once per host process, in configure. */
 export function clientOptions(settings: Settings): AcronisClientOptions {

@@ -2,11 +2,32 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
-import { defaultSeed, type RunningEmulator, startEmulator, USERS } from "../../emulator";
+import {
+  DEMO_CLIENT_ID,
+  DEMO_CLIENT_SECRET,
+  type RunningDatacenters,
+  type RunningEmulator,
+  startDatacenters,
+  US5_CLIENT_ID,
+  US5_CLIENT_SECRET,
+  USERS,
+} from "../../emulator";
 import { collectGoals } from "../../engine/declarations";
-import { countOps, Engine, failures, type Goal, type Program } from "../../engine/engine";
+import {
+  countOps,
+  Engine,
+  failures,
+  type Goal,
+  isProviderType,
+  type Program,
+} from "../../engine/engine";
 import { ProviderHost } from "../../engine/host";
-import { demoStackConfig, languageHostProgram, prepareProgram } from "../../engine/program";
+import {
+  demoStackConfig,
+  languageHostProgram,
+  type ProjectFile,
+  prepareProgram,
+} from "../../engine/program";
 import { REPO_ROOT, USER_EMAIL_TYPE } from "../../engine/workspace";
 import { recordIssuedTokens } from "../support/stack";
 
@@ -22,16 +43,39 @@ const EXAMPLES = path.join(REPO_ROOT, "examples");
 const PROJECTS = readdirSync(EXAMPLES).filter((name) =>
   existsSync(path.join(EXAMPLES, name, "Pulumi.yaml")),
 );
+/** Two datacenters: `eu2` (the demo seed) serves every example, `us5` the multi-datacenter one. */
+let datacenters: RunningDatacenters<"eu2" | "us5">;
 let emulator: RunningEmulator;
 
 beforeAll(async () => {
-  emulator = await startEmulator({ seed: defaultSeed });
+  datacenters = await startDatacenters();
+  emulator = datacenters.datacenters.eu2;
 });
 
 afterAll(async () => {
-  if (emulator) recordIssuedTokens(emulator);
-  await emulator?.close();
+  for (const dc of Object.values(datacenters?.datacenters ?? {})) recordIssuedTokens(dc);
+  await datacenters?.close();
 });
+
+/** What `pulumi config set` would give the example's stack (the secrets with --secret). */
+function exampleConfig(name: string, project: ProjectFile) {
+  const config: Record<string, string> = demoStackConfig(project, emulator.baseUrl);
+  const secretKeys = ["acronis:clientSecret"];
+  if (name === "multi-datacenter") {
+    const { eu2, us5 } = datacenters.datacenters;
+    const key = (k: string) => `${project.name}:${k}`;
+    Object.assign(config, {
+      [key("eu2BaseUrl")]: eu2.baseUrl,
+      [key("eu2ClientId")]: DEMO_CLIENT_ID,
+      [key("eu2ClientSecret")]: DEMO_CLIENT_SECRET,
+      [key("us5BaseUrl")]: us5.baseUrl,
+      [key("us5ClientId")]: US5_CLIENT_ID,
+      [key("us5ClientSecret")]: US5_CLIENT_SECRET,
+    });
+    secretKeys.push(key("eu2ClientSecret"), key("us5ClientSecret"));
+  }
+  return { config, secretKeys };
+}
 
 interface ExampleRun {
   /** What the program declares (run as a preview, nothing applied). */
@@ -46,13 +90,13 @@ async function openExample(name: string): Promise<ExampleRun> {
   const source = path.join(EXAMPLES, name);
   const files = readdirSync(source).filter((f) => f !== "README.md" && f !== "node_modules");
   const { workspace, project } = await prepareProgram(`example-${name}`, source, files);
-  const config = demoStackConfig(project, emulator.baseUrl);
+  const { config, secretKeys } = exampleConfig(name, project);
   const run = {
     dir: workspace.dir,
     project: project.name,
     stack: "test",
     config,
-    secretKeys: ["acronis:clientSecret"],
+    secretKeys,
   };
   const declare = async () => (await collectGoals(run)).goals;
   const startHost = ProviderHost.starter({ cwd: workspace.dir, project: project.name, config });
@@ -75,7 +119,8 @@ describe("examples", () => {
     try {
       const goals = await example.declare();
       expect(goals.length).toBeGreaterThan(0);
-      expect(goals.every((g) => g.type === USER_EMAIL_TYPE)).toBe(true);
+      // UserEmail resources, and the explicit provider instances some examples declare.
+      expect(goals.every((g) => g.type === USER_EMAIL_TYPE || isProviderType(g.type))).toBe(true);
       const preview = await example.engine.preview(example.program);
       expect(failures(preview)).toEqual([]);
       expect(countOps(preview).create).toBe(goals.length);
@@ -105,6 +150,32 @@ describe("examples", () => {
       expect(countOps(await engine.preview(program)).same).toBe(1);
     } finally {
       await stop();
+    }
+  });
+
+  it("multi-datacenter: one provider process per datacenter, each account applied in its own", async () => {
+    const { eu2, us5 } = datacenters.datacenters;
+    await Promise.all([eu2.control.reset(), us5.control.reset()]);
+    const { program, engine } = await openExample("multi-datacenter");
+    const preview = await engine.preview(program);
+    expect(failures(preview)).toEqual([]);
+    // Two explicit instances, and no default provider: the program uses none.
+    expect(preview.hosts).toBe(2);
+    const up = await engine.up(program);
+    expect(failures(up)).toEqual([]);
+    expect(up.outputs?.statuses).toEqual({
+      eu2: { alice: "pendingConfirmation", dave: "synced" },
+      us5: { grace: "pendingConfirmation", heidi: "synced" },
+    });
+    const puts = async (dc: RunningEmulator) =>
+      (await dc.control.requests()).counts["PUT /api/2/users/{id}"] ?? 0;
+    expect([await puts(eu2), await puts(us5)]).toEqual([2, 2]);
+    // The instances' secrets are sealed in state; the stack's own is not used at all.
+    const instances = engine.state.resources.filter((r) => isProviderType(r.type));
+    expect(instances).toHaveLength(2);
+    for (const instance of instances) {
+      expect(JSON.stringify(instance)).not.toContain(DEMO_CLIENT_SECRET);
+      expect(JSON.stringify(instance)).not.toContain(US5_CLIENT_SECRET);
     }
   });
 

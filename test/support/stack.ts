@@ -1,4 +1,4 @@
-import { startEmulator } from "../../emulator";
+import { type RunningEmulator, startEmulator } from "../../emulator";
 
 export { waitFor } from "../../emulator/test-helpers";
 
@@ -55,15 +55,19 @@ export interface StackOptions {
   /** Replaces the stack config (default: baseUrl, clientId, clientSecret of the fixture). */
   config?: (baseUrl: string) => Record<string, string>;
   emulator?: Record<string, unknown>;
+  /** An emulator already running (one of `startDatacenters`), instead of starting one; closed with the stack. */
+  platform?: RunningEmulator;
   /** Engine options (`parallel`, `parallelDiff`, `continueOnError`); default: the CLI's. */
   engine?: Pick<EngineOptions, "parallel" | "parallelDiff" | "continueOnError">;
 }
 
 export async function openStack(options: StackOptions): Promise<TestStack> {
-  const emulator = await startEmulator({
-    seed: (options.seed ?? defaultSeed) as never,
-    ...options.emulator,
-  });
+  const emulator =
+    options.platform ??
+    (await startEmulator({
+      seed: (options.seed ?? defaultSeed) as never,
+      ...options.emulator,
+    }));
   const workspace = await createWorkspace(options.name);
   const config = (options.config ?? stackConfig)(emulator.baseUrl);
   let current: { env?: NodeJS.ProcessEnv; config: Record<string, string> } = { config };
@@ -74,7 +78,7 @@ export async function openStack(options: StackOptions): Promise<TestStack> {
     project: options.name,
     stack: "test",
     ...options.engine,
-    startHost: async () => {
+    startHost: async (instance) => {
       const host = await ProviderHost.start({
         cwd: workspace.dir,
         project: options.name,
@@ -82,7 +86,8 @@ export async function openStack(options: StackOptions): Promise<TestStack> {
         output,
         calls,
       });
-      await host.configure(current.config);
+      // An explicit provider instance is configured with its own inputs, never the stack config.
+      await host.configure(instance ?? current.config);
       return host;
     },
     onHost: (host) => hosts.push(host),
