@@ -81,18 +81,19 @@ async function adoptAll(): Promise<void> {
 }
 
 describe("reads are coalesced", () => {
-  it(`a preview of ${N} accounts sent at once reads them in batches of at most 100`, async () => {
+  it(`a preview of ${N} accounts of one tenant reads the tenant in two listing pages`, async () => {
     await fresh();
     await adoptAll();
+    // A new command, a new host process: nothing read by the up is remembered.
+    await stack.newHost();
     const preview = await counted(() => stack.preview(goals(indexes, movedEmail)));
     expect(countOps(preview.result).update).toBe(N);
-    // Ideally ceil(N / 100) reads. How often a pause in arrivals cuts a batch depends on how
-    // busy the machine is, so this asserts coalescing (10+ ids per read on average) rather than
-    // an exact count; batcher.test.ts pins the policy on a fake clock, and `npm run bench`
-    // reports the figure for 1,000 accounts.
-    expect(preview.batches).toBeGreaterThanOrEqual(Math.ceil(N / 100));
-    expect(preview.reads).toBeLessThanOrEqual(N / 10);
-    // A batch over 100 ids would have failed the steps: the emulator refuses it, as the API does.
+    // The second read asks for the tenant's first page (a probe of 100 users), the 101st for the
+    // rest (up to 2,000); reads on their own: the first two, the 101st, and the few that come
+    // while the second page is on its way. test/reads.engine.test.ts pins each shape of stack
+    // under the engine's default scheduling; `npm run bench` reports figures.
+    expect(preview.batches).toBeGreaterThanOrEqual(2);
+    expect(preview.reads).toBeLessThanOrEqual(N / 25);
   });
 
   it("with acronis:batchReads false, every account is one GET /users/{id}", async () => {
@@ -112,7 +113,9 @@ describe("requests per account", () => {
     expect(countOps(first.result).create).toBe(freshIndexes.length);
     expect(first.puts).toBe(freshIndexes.length);
     expect(first.tokens).toBe(1);
-    expect(first.reads).toBeLessThanOrEqual(freshIndexes.length / 10); // coalesced, as above
+    // At most one read per account: the PUT carries the version that read returned. (New
+    // accounts carry no tenant yet, so their reads are batched only as far as they overlap.)
+    expect(first.reads).toBeLessThanOrEqual(freshIndexes.length);
     for (const step of first.result.steps) expect(step.outputs?.status).toBe("synced");
 
     const second = await counted(() => stack.up(goals(freshIndexes, movedEmail)));
