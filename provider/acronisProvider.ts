@@ -25,6 +25,8 @@ export interface AcronisProviderArgs {
   maxConcurrentRequests?: pulumi.Input<number>;
   /** Coalesce account reads into GET /users?uuids= (default true). */
   batchReads?: pulumi.Input<boolean>;
+  /** Read a tenant's users in bulk when a run keeps reading accounts of it. Default true. */
+  readAhead?: pulumi.Input<boolean>;
   /** The account takeover guard: allowed email domains (`example.com`, `.example.com`). */
   allowedEmailDomains?: pulumi.Input<string | pulumi.Input<string>[]>;
   /** Seconds to wait for a response's headers, then its body (default 30). */
@@ -42,6 +44,7 @@ export interface AcronisProviderSettings {
   clientSecret?: string;
   maxConcurrentRequests?: number;
   batchReads?: boolean;
+  readAhead?: boolean;
   allowedEmailDomains?: string | string[];
   requestTimeoutSeconds?: number;
   retryMaxAttempts?: number;
@@ -70,6 +73,7 @@ const FIELDS = {
   clientSecret: { schema: z.string(), what: "a string" },
   maxConcurrentRequests: { schema: z.number(), what: "a number" },
   batchReads: { schema: z.boolean(), what: "a boolean" },
+  readAhead: { schema: z.boolean(), what: "a boolean" },
   allowedEmailDomains: {
     schema: z.union([z.string(), z.array(z.string())]),
     what: "a string or a list of strings",

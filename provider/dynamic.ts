@@ -91,7 +91,8 @@ export async function diff(
       const replaces = news.userId === UNKNOWN ? ["userId"] : [];
       return { changes: true, replaces, deleteBeforeReplace: false };
     }
-    const live = stored.userId === news.userId ? await readAccount(news.userId) : null;
+    const live =
+      stored.userId === news.userId ? await readAccount(news.userId, tenantOf(stored)) : null;
     const decision = decideDiff(news, stored, live);
     if (decision.reason === "pending-confirmation") reportPending(news, stored);
     if (decision.reason === "account-missing") {
@@ -109,7 +110,7 @@ export async function create(
 ): Promise<pulumi.dynamic.CreateResult<UserEmailOutputs>> {
   return reported("create", inputs.userId, async () => ({
     id: inputs.userId,
-    outs: await converge(inputs, null),
+    outs: await converge(inputs, null, undefined),
   }));
 }
 
@@ -119,7 +120,7 @@ export async function update(
   news: UserEmailInputs,
 ): Promise<pulumi.dynamic.UpdateResult<UserEmailOutputs>> {
   return reported("update", news.userId, async () => ({
-    outs: await converge(news, pendingFrom(stored)),
+    outs: await converge(news, pendingFrom(stored), tenantOf(stored)),
   }));
 }
 
@@ -128,7 +129,7 @@ export async function read(
   stored: Partial<UserEmailOutputs>,
 ): Promise<pulumi.dynamic.ReadResult<UserEmailOutputs>> {
   return reported("refresh", id, async () => {
-    const live = await readAccount(id);
+    const live = await readAccount(id, tenantOf(stored));
     // An empty id tells the engine the resource is gone.
     if (live === null) return { id: "", props: {} as UserEmailOutputs };
     return {
@@ -146,18 +147,21 @@ async function release(id: string, _stored?: Partial<UserEmailOutputs>): Promise
 export { release as delete };
 
 /**
- * Reads, decides, writes, until the account is synced or a confirmation is pending. Re-reads
- * after a version mismatch (another writer) and after a PUT whose answer was lost, so a change is
- * never sent blind.
+ * Reads, decides, writes, until the account is synced or a confirmation is pending. The first
+ * read may come from this process's cache (the Diff just read the account): the PUT carries the
+ * version read, so a stale answer ends in a version mismatch. Re-reads after a version mismatch
+ * (another writer) and after a PUT whose answer was lost; the client has dropped the account's
+ * cache entry by then, so those re-reads go to the platform and a change is never sent blind.
  */
 async function converge(
   inputs: UserEmailInputs,
   priorPending: PendingRequest | null,
+  tenantId: string | undefined,
 ): Promise<UserEmailOutputs> {
   const desired = desiredOf(inputs);
   let pending = priorPending;
   for (let attempt = 1; ; attempt++) {
-    const live = await readAccount(desired.userId);
+    const live = await readAccount(desired.userId, tenantId);
     if (live === null) {
       throw new StepError(
         `account ${desired.userId} was not found`,
@@ -196,14 +200,25 @@ async function converge(
   }
 }
 
-async function readAccount(id: string): Promise<LiveAccount | null> {
+/**
+ * The account as the platform holds it, or null when it is gone (404, or deleted). `tenantId`,
+ * from stored outputs, lets the client read that tenant ahead; the answer is the same either way.
+ */
+async function readAccount(id: string, tenantId: string | undefined): Promise<LiveAccount | null> {
   try {
-    const user = await api().getUser(id);
+    const user = await api().getUser(id, { tenantId });
     return user.deletedAt === null ? user : null;
   } catch (error) {
     if (error instanceof AcronisApiError && error.status === 404) return null;
     throw error;
   }
+}
+
+/** The tenant stored outputs name (absent in state written before outputs carried it). */
+function tenantOf(stored: Partial<UserEmailOutputs>): string | undefined {
+  return typeof stored.tenantId === "string" && stored.tenantId !== ""
+    ? stored.tenantId
+    : undefined;
 }
 
 function defaultResendAfterMs(): number {

@@ -15,6 +15,7 @@ export interface Settings {
   clientSecret: string;
   maxConcurrentRequests: number;
   batchReads: boolean;
+  readAhead: boolean;
   allowedEmailDomains: string[];
   requestTimeoutSeconds: number;
   retryMaxAttempts: number;
@@ -46,6 +47,7 @@ const SOURCES: readonly Source[] = [
     env: "ACRONIS_MAX_CONCURRENT_REQUESTS",
   },
   { key: "batchReads", config: "acronis:batchReads", env: "ACRONIS_BATCH_READS" },
+  { key: "readAhead", config: "acronis:readAhead", env: "ACRONIS_READ_AHEAD" },
   {
     key: "allowedEmailDomains",
     config: "acronis:allowedEmailDomains",
@@ -77,6 +79,11 @@ function howToSet(source: Source): string {
 
 const DOMAIN_ENTRY = /^\.?[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/;
 
+const onOff = z
+  .enum(["true", "false"], { error: 'must be "true" or "false"' })
+  .default("true")
+  .transform((v) => v === "true");
+
 const wholeNumber = (min: number, max: number, fallback: number) =>
   z.coerce
     .number({ error: `must be a whole number from ${min} to ${max}` })
@@ -103,10 +110,8 @@ const settingsSchema = z.object({
   requestTimeoutSeconds: wholeNumber(1, 600, 30),
   retryMaxAttempts: wholeNumber(1, 10, 4),
   retryBaseDelayMs: wholeNumber(0, 60_000, 500),
-  batchReads: z
-    .enum(["true", "false"], { error: 'must be "true" or "false"' })
-    .default("true")
-    .transform((v) => v === "true"),
+  batchReads: onOff,
+  readAhead: onOff,
   allowedEmailDomains: z
     .string()
     .default("")
@@ -267,6 +272,13 @@ export function stackOptionalSettings(
 
 const CREDENTIALS: readonly (keyof Settings)[] = ["baseUrl", "clientId", "clientSecret"];
 
+/**
+ * How long a read's answer serves later reads in one provider process. A deployment's Diffs and
+ * steps for one account follow each other within seconds; a minute keeps `up --refresh` and an
+ * update's step from reading again, and no process decides on older data because it stayed open.
+ */
+export const READ_CACHE_TTL_MS = 60_000;
+
 /** The API client's options for these settings: built once per host process, in configure. */
 export function clientOptions(settings: Settings): AcronisClientOptions {
   const timeoutMs = settings.requestTimeoutSeconds * 1000;
@@ -276,6 +288,9 @@ export function clientOptions(settings: Settings): AcronisClientOptions {
     clientSecret: settings.clientSecret,
     maxConcurrentRequests: settings.maxConcurrentRequests,
     batchReads: settings.batchReads,
+    // batchReads=false means one request per read: no tenant listings either.
+    readAhead: settings.batchReads && settings.readAhead,
+    readCacheTtlMs: READ_CACHE_TTL_MS,
     timeouts: { connectMs: Math.min(timeoutMs, 10_000), headersMs: timeoutMs, bodyMs: timeoutMs },
     retry: { maxAttempts: settings.retryMaxAttempts, baseDelayMs: settings.retryBaseDelayMs },
   };

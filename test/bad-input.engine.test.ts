@@ -180,6 +180,11 @@ describe("settings", () => {
       { "acronis:batchReads": "yes" },
       'acronis:batchReads (or ACRONIS_BATCH_READS): must be "true" or "false"',
     ],
+    [
+      "readAhead not a boolean",
+      { "acronis:readAhead": "off" },
+      'acronis:readAhead (or ACRONIS_READ_AHEAD): must be "true" or "false"',
+    ],
   ])("%s", async (_name, override, message) => {
     await stack.configure({
       config: { ...stackConfig(stack.emulator.baseUrl), ...override },

@@ -20,7 +20,8 @@ afterAll(async () => {
   await stack?.close();
 });
 afterEach(async () => {
-  // Each story starts from an empty stack on a fresh platform.
+  // Each story starts from an empty stack on a fresh platform, with a fresh provider process as
+  // a new `pulumi` command gets: a process remembers what it read (for a minute).
   await stack.destroy();
   await stack.emulator.control.reset();
   stack.output.length = 0;

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { Batcher, chunk, MAX_BATCH } from "./batcher";
+import { chunk, MAX_BATCH } from "./batcher";
 import { readErrorBody, readTokenErrorBody, saysVersionMismatch } from "./error-body";
 import {
   AcronisApiError,
@@ -7,6 +7,7 @@ import {
   OutcomeUnknownError,
   VersionMismatchError,
 } from "./errors";
+import { type UserPage, UserReads } from "./reads";
 import { nextDelay, planRetry, type RetryPolicy, resolveRetryPolicy } from "./retry";
 import {
   clientSchema,
@@ -15,6 +16,7 @@ import {
   tokenSchema,
   type UserWire,
   userBatchSchema,
+  userPageSchema,
   userSchema,
 } from "./schemas";
 import { type IssuedToken, TokenCache, tokenExpiry } from "./token";
@@ -28,10 +30,23 @@ export interface AcronisClientOptions {
   clientSecret: string;
   /** At most N requests in flight per client, token calls included. Default 8. */
   maxConcurrentRequests?: number;
-  /** Coalesce getUser calls into GET /users?uuids=. Default true. */
+  /**
+   * Coalesce concurrent getUser calls into GET /users?uuids=: reads that arrive while
+   * maxConcurrentRequests read requests are in flight go out together when one comes back; a read
+   * is never held back while a slot is free. Default true.
+   */
   batchReads?: boolean;
-  /** A batch goes out once no read arrived for this long (or when full). Default 5. */
-  batchWindowMs?: number;
+  /**
+   * getUser answers from earlier answers (single, batch, listing) for this long, counted from
+   * when they were asked for; an account's entry is dropped when it is written. Default 0: only
+   * reads in flight are shared.
+   */
+  readCacheTtlMs?: number;
+  /**
+   * Read a tenant's users in bulk when getUser keeps asking for accounts of that tenant (see
+   * readAhead.ts). Needs batchReads and readCacheTtlMs. Default false.
+   */
+  readAhead?: boolean;
   retry?: Partial<RetryPolicy>;
   /** Defaults 10 s / 30 s / 30 s. */
   timeouts?: { connectMs?: number; headersMs?: number; bodyMs?: number };
@@ -127,7 +142,7 @@ export class AcronisClient {
   private readonly limiter: Limiter;
   private readonly transport: Transport;
   private readonly tokens: TokenCache;
-  private readonly batcher: Batcher<AcronisUser> | undefined;
+  private readonly reads: UserReads<AcronisUser>;
 
   constructor(options: AcronisClientOptions) {
     const url = validateBaseUrl(options.baseUrl);
@@ -154,14 +169,20 @@ export class AcronisClient {
       bodyMs: positiveInt("timeouts.bodyMs", t.bodyMs, 30_000),
     });
     this.tokens = new TokenCache(() => this.requestToken(), this.now);
-    if (options.batchReads ?? true) {
-      const windowMs = positiveInt("batchWindowMs", options.batchWindowMs, 5, 0);
-      this.batcher = new Batcher<AcronisUser>(
-        windowMs,
-        (ids) => this.fetchUsersChunk(ids),
-        (id) => this.fetchUser(id),
-      );
-    }
+    this.reads = new UserReads<AcronisUser>(
+      {
+        one: (id) => this.fetchUser(id),
+        many: (ids) => this.fetchUsersChunk(ids),
+        page: (tenantId, cursor, limit) => this.fetchTenantPage(tenantId, cursor, limit),
+      },
+      {
+        batch: options.batchReads ?? true,
+        slots: max,
+        readAhead: options.readAhead ?? false,
+        cacheTtlMs: positiveInt("readCacheTtlMs", options.readCacheTtlMs, 0, 0),
+        ...(options.now ? { now: options.now } : {}),
+      },
+    );
   }
 
   /** Highest number of requests observed in flight at once (for tests and benchmarks). */
@@ -169,8 +190,12 @@ export class AcronisClient {
     return this.limiter.peak;
   }
 
-  getUser(id: string): Promise<AcronisUser> {
-    return this.batcher !== undefined ? this.batcher.get(id) : this.fetchUser(id);
+  /**
+   * One account. `tenantId` is the tenant the caller believes it lives in (from stored
+   * outputs): a hint for read-ahead, never trusted as an answer.
+   */
+  getUser(id: string, hint: { tenantId?: string | undefined } = {}): Promise<AcronisUser> {
+    return this.reads.get(id, hint.tenantId);
   }
 
   async getUsers(ids: readonly string[]): Promise<Map<string, AcronisUser>> {
@@ -181,17 +206,26 @@ export class AcronisClient {
     return out;
   }
 
+  /**
+   * Writes the contact email. Whatever the outcome (200, 409, lost answer), what getUser knew of
+   * the account is dropped once the write is over, listings on their way included: the next read
+   * of it goes to the platform.
+   */
   async updateUserEmail(id: string, email: string, version: number): Promise<AcronisUser> {
-    const wire = await this.call({
-      method: "PUT",
-      path: `/users/${encodeURIComponent(id)}`,
-      route: "/users/{id}",
-      body: JSON.stringify({ contact: { email }, version }),
-      contentType: "application/json",
-      schema: userSchema,
-      auth: true,
-    });
-    return toUser(wire);
+    try {
+      const wire = await this.call({
+        method: "PUT",
+        path: `/users/${encodeURIComponent(id)}`,
+        route: "/users/{id}",
+        body: JSON.stringify({ contact: { email }, version }),
+        contentType: "application/json",
+        schema: userSchema,
+        auth: true,
+      });
+      return toUser(wire);
+    } finally {
+      this.reads.forget(id);
+    }
   }
 
   async findUsers(tenantId: string, text: string, limit?: number): Promise<SearchUser[]> {
@@ -222,7 +256,7 @@ export class AcronisClient {
   }
 
   async close(): Promise<void> {
-    this.batcher?.flush();
+    this.reads.clear();
     await this.transport.close();
   }
 
@@ -252,6 +286,32 @@ export class AcronisClient {
     const wanted = new Set(ids);
     for (const u of res.items) if (wanted.has(u.id)) out.set(u.id, toUser(u));
     return out;
+  }
+
+  /**
+   * A page of the users of a tenant's subtree (`lod=full`): the first page, or the one `cursor`
+   * points at; `limit` users at most, or the platform's default page size.
+   */
+  private async fetchTenantPage(
+    tenantId: string,
+    cursor: string | undefined,
+    limit: number | undefined,
+  ): Promise<UserPage<AcronisUser>> {
+    // The cursor carries the filter and the level of detail.
+    const query =
+      cursor === undefined
+        ? new URLSearchParams({ subtree_root_tenant_id: tenantId, lod: "full" })
+        : new URLSearchParams({ after: cursor });
+    if (limit !== undefined) query.set("limit", String(limit));
+    const res = await this.call({
+      method: "GET",
+      path: "/users",
+      route: "/users?subtree_root_tenant_id=",
+      query: query.toString(),
+      schema: userPageSchema,
+      auth: true,
+    });
+    return { users: res.items.map(toUser), cursor: res.paging?.cursors?.after ?? undefined };
   }
 
   private async requestToken(): Promise<IssuedToken> {

@@ -31,6 +31,20 @@ export const userBatchSchema = z.object({
   items: z.array(userSchema),
 });
 
+/**
+ * A page of `GET /users?subtree_root_tenant_id=`. No `after` cursor means the last page; a page
+ * that wrongly looked like the last one costs only speed: an account a listing does not hold is
+ * read on its own.
+ */
+export const userPageSchema = z.object({
+  items: z.array(userSchema),
+  paging: z
+    .object({
+      cursors: z.object({ after: z.string().min(1).nullish() }).optional(),
+    })
+    .optional(),
+});
+
 export const searchSchema = z.object({
   items: z.array(
     z.object({

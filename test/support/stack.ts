@@ -46,6 +46,11 @@ export interface TestStack {
    * exported variable would change them (default: the stack's own config, no extra env).
    */
   configure(options?: { env?: NodeJS.ProcessEnv; config?: Record<string, string> }): void;
+  /**
+   * A provider process configured as the next command's would be, for tests that drive its
+   * calls one by one (the engine stops the others; `close` stops this one).
+   */
+  startHost(): Promise<ProviderHost>;
   close(): Promise<void>;
 }
 
@@ -110,6 +115,11 @@ export async function openStack(options: StackOptions): Promise<TestStack> {
     destroy: (opts) => engine.destroy(opts),
     configure(opts) {
       current = { env: opts?.env, config: opts?.config ?? config };
+    },
+    async startHost() {
+      const host = await engine.options.startHost();
+      hosts.push(host);
+      return host;
     },
     async close() {
       await Promise.all(hosts.map((h) => h.stop()));
