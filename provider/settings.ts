@@ -19,6 +19,13 @@ export interface Settings {
   requestTimeoutSeconds: number;
   retryMaxAttempts: number;
   retryBaseDelayMs: number;
+  /** Accounts one provider process may change; null: no limit. */
+  maxEmailChanges: number | null;
+}
+
+/** What `check` needs: it runs before any step, and needs credentials only with a change limit. */
+export interface CheckSettings extends CheckPolicy {
+  maxEmailChanges: number | null;
 }
 
 /** Looks up a namespaced stack config key such as "acronis:baseUrl". */
@@ -66,13 +73,29 @@ const SOURCES: readonly Source[] = [
     config: "acronis:retryBaseDelayMs",
     env: "ACRONIS_RETRY_BASE_DELAY_MS",
   },
+  {
+    key: "maxEmailChanges",
+    config: "acronis:maxEmailChanges",
+    env: "ACRONIS_MAX_EMAIL_CHANGES",
+  },
 ];
+
+function sourceOf(key: keyof Settings): Source {
+  const source = SOURCES.find((s) => s.key === key);
+  if (!source) throw new Error(`no source for setting ${key}`);
+  return source;
+}
 
 function howToSet(source: Source): string {
   const configCmd = source.secret
     ? `pulumi config set --secret ${source.config} <value>`
     : `pulumi config set ${source.config} <value>`;
   return `\`${configCmd}\` or the environment variable ${source.env}`;
+}
+
+/** How to set a setting, for messages: its `pulumi config set` command and its env variable. */
+export function howToSetSetting(key: keyof Settings): string {
+  return howToSet(sourceOf(key));
 }
 
 const DOMAIN_ENTRY = /^\.?[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/;
@@ -84,6 +107,10 @@ const wholeNumber = (min: number, max: number, fallback: number) =>
     .min(min, `must be a whole number from ${min} to ${max}`)
     .max(max, `must be a whole number from ${min} to ${max}`)
     .default(fallback);
+
+/** Far above any stack; keeps the value a plain, safe integer. */
+export const MAX_EMAIL_CHANGES_CEILING = 1_000_000;
+const changeLimitMessage = `must be a whole number from 0 to ${MAX_EMAIL_CHANGES_CEILING} (leave it unset for no limit)`;
 
 const settingsSchema = z.object({
   baseUrl: z
@@ -103,6 +130,14 @@ const settingsSchema = z.object({
   requestTimeoutSeconds: wholeNumber(1, 600, 30),
   retryMaxAttempts: wholeNumber(1, 10, 4),
   retryBaseDelayMs: wholeNumber(0, 60_000, 500),
+  // Digits only: Number() would read "", " ", "1e3" and "0x10" as numbers.
+  maxEmailChanges: z
+    .string()
+    .regex(/^\s*\d{1,7}\s*$/, changeLimitMessage)
+    .transform(Number)
+    .pipe(z.number().max(MAX_EMAIL_CHANGES_CEILING, changeLimitMessage))
+    .nullable()
+    .default(null),
   batchReads: z
     .enum(["true", "false"], { error: 'must be "true" or "false"' })
     .default("true")
@@ -174,15 +209,33 @@ export function loadSettings(config: ConfigLookup, env: NodeJS.ProcessEnv): Sett
   );
 }
 
-/** Settings that `check` needs; they must not require credentials (check makes no call). */
-export function loadCheckPolicy(config: ConfigLookup, env: NodeJS.ProcessEnv): CheckPolicy {
-  const source = SOURCES.find((s) => s.key === "allowedEmailDomains") as Source;
-  const raw = rawValue(source, config, env) ?? "";
-  const parsed = settingsSchema.shape.allowedEmailDomains.safeParse(raw);
-  if (parsed.success) return { allowedEmailDomains: parsed.data };
-  throw new SettingsError(
-    `${source.config} (or ${source.env}): ${parsed.error.issues.map((i) => i.message).join("; ")}`,
-  );
+/**
+ * Settings that `check` needs, each problem named with its setting. They require no credentials:
+ * check calls the platform only when acronis:maxEmailChanges is set.
+ */
+export function loadCheckPolicy(config: ConfigLookup, env: NodeJS.ProcessEnv): CheckSettings {
+  const { shape } = settingsSchema;
+  const domains = parseOne("allowedEmailDomains", shape.allowedEmailDomains, config, env);
+  const limit = parseOne("maxEmailChanges", shape.maxEmailChanges, config, env);
+  if (domains.ok && limit.ok) {
+    return { allowedEmailDomains: domains.value, maxEmailChanges: limit.value };
+  }
+  const problems = [domains, limit].flatMap((r) => (r.ok ? [] : [r.problem]));
+  throw new SettingsError(problems.join("; "));
+}
+
+function parseOne<T>(
+  key: keyof Settings,
+  schema: z.ZodType<T>,
+  config: ConfigLookup,
+  env: NodeJS.ProcessEnv,
+): { ok: true; value: T } | { ok: false; problem: string } {
+  const source = sourceOf(key);
+  const parsed = schema.safeParse(rawValue(source, config, env));
+  if (parsed.success) return { ok: true, value: parsed.data };
+  // Never echo the value.
+  const reasons = parsed.error.issues.map((i) => i.message).join("; ");
+  return { ok: false, problem: `${source.config} (or ${source.env}): ${reasons}` };
 }
 
 /** The API client's options for these settings: built once per host process, in configure. */
