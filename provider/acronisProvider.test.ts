@@ -183,8 +183,8 @@ describe("AcronisProvider", () => {
     expect(error.message).toBe(
       'AcronisProvider "eu2": clientId: expected a string (or an Output of one), got a number; ' +
         "clientSecret is required; clientSecert: unknown argument (expected baseUrl, clientId, " +
-        "clientSecret, maxConcurrentRequests, batchReads, allowedEmailDomains, " +
-        "requestTimeoutSeconds, retryMaxAttempts, retryBaseDelayMs)",
+        "clientSecret, maxConcurrentRequests, batchReads, readAhead, allowedEmailDomains, " +
+        "requestTimeoutSeconds, retryMaxAttempts, retryBaseDelayMs, maxEmailChanges)",
     );
   });
 });

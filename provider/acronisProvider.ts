@@ -35,6 +35,8 @@ export interface AcronisProviderArgs {
   retryMaxAttempts?: pulumi.Input<number>;
   /** First backoff step in ms (default 500). */
   retryBaseDelayMs?: pulumi.Input<number>;
+  /** Most accounts one run of this instance may change (default: no limit; 0: none). */
+  maxEmailChanges?: pulumi.Input<number>;
 }
 
 /** AcronisProviderArgs with every value resolved (an unset one is undefined). */
@@ -49,6 +51,7 @@ export interface AcronisProviderSettings {
   requestTimeoutSeconds?: number;
   retryMaxAttempts?: number;
   retryBaseDelayMs?: number;
+  maxEmailChanges?: number;
 }
 
 /** Pulumi's package for dynamic providers: a `pulumi:providers:pulumi-nodejs` resource. */
@@ -81,6 +84,7 @@ const FIELDS = {
   requestTimeoutSeconds: { schema: z.number(), what: "a number" },
   retryMaxAttempts: { schema: z.number(), what: "a number" },
   retryBaseDelayMs: { schema: z.number(), what: "a number" },
+  maxEmailChanges: { schema: z.number(), what: "a number" },
 } satisfies Record<keyof Settings, { schema: z.ZodType; what: string }>;
 
 type ArgKey = keyof typeof FIELDS;

@@ -1,18 +1,14 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { AcronisApiError, AcronisClient, isVersionMismatch, OutcomeUnknownError } from "./api";
 import { parseDuration } from "./duration";
+import { checkInputs, DEFAULT_RESEND_AFTER, UNKNOWN, type UserEmailInputs } from "./inputs";
 import {
-  type CheckPolicy,
-  checkInputs,
-  DEFAULT_RESEND_AFTER,
-  UNKNOWN,
-  type UserEmailInputs,
-} from "./inputs";
-import {
+  admitChange,
   type Desired,
   decideDiff,
   decideUpdate,
   type LiveAccount,
+  needsWrite,
   outputsAfterPut,
   outputsAfterRefresh,
   type PendingRequest,
@@ -22,8 +18,10 @@ import {
   type UserEmailOutputs,
 } from "./reconcile";
 import {
+  type CheckSettings,
   type ConfigLookup,
   clientOptions,
+  howToSetSetting,
   instanceName,
   loadCheckPolicy,
   loadSettings,
@@ -46,7 +44,14 @@ const DEFAULT_RESEND_AFTER_MS = defaultResendAfterMs();
 let configLookup: ConfigLookup = () => undefined;
 let client: AcronisClient | undefined;
 /** Read once per configure: check runs for every resource, and config does not change in between. */
-let checkPolicy: CheckPolicy | undefined;
+let checkPolicy: CheckSettings | undefined;
+/**
+ * The accounts this process would change, counted against acronis:maxEmailChanges. A process
+ * serves one deployment (preview and update each start their own; each provider instance has its
+ * own). Not cleared by configure: the host configures once per distinct `__provider` text, which
+ * may happen twice in one deployment, and a second count would double the limit.
+ */
+const changing = new Set<string>();
 
 /**
  * A line for the user: Pulumi shows the host's console output since 3.146; `pulumi.log` does
@@ -70,13 +75,26 @@ function api(): AcronisClient {
   return client;
 }
 
+function policy(): CheckSettings {
+  checkPolicy ??= loadCheckPolicy(configLookup, process.env);
+  return checkPolicy;
+}
+
 export async function check(
-  _olds: Record<string, unknown>,
+  olds: Record<string, unknown>,
   news: Record<string, unknown>,
 ): Promise<pulumi.dynamic.CheckResult<UserEmailInputs>> {
   return reported("check", news.userId, async () => {
-    checkPolicy ??= loadCheckPolicy(configLookup, process.env);
-    return checkInputs(news, checkPolicy);
+    const checked = checkInputs(news, policy());
+    // An account new to the stack (or to this resource) gets no Diff, and no Create in preview:
+    // Check is where the engine lets us count it. `olds` are the old inputs, {} for a new one.
+    const { inputs } = checked;
+    const known = inputs && inputs.userId !== UNKNOWN && inputs.email !== UNKNOWN;
+    if (known && olds.userId !== inputs.userId && policy().maxEmailChanges !== null) {
+      // A new resource carries no stored tenant yet: a plain read.
+      countChange(desiredOf(inputs), await readAccount(inputs.userId, undefined), null);
+    }
+    return checked;
   });
 }
 
@@ -94,6 +112,7 @@ export async function diff(
     const live =
       stored.userId === news.userId ? await readAccount(news.userId, tenantOf(stored)) : null;
     const decision = decideDiff(news, stored, live);
+    countChange(desiredOf(news), live, pendingFrom(stored));
     if (decision.reason === "pending-confirmation") reportPending(news, stored);
     if (decision.reason === "account-missing") {
       say(
@@ -173,6 +192,8 @@ async function converge(
     // Recording, or waiting: diff has already told the user, once per account, what is pending
     // and until when.
     if (decision.action !== "put") return decision.outputs;
+    // Synchronously before the write: at most the limit accounts are written, whatever ran before.
+    admit(desired.userId);
     try {
       const returned = await api().updateUserEmail(
         desired.userId,
@@ -198,6 +219,26 @@ async function converge(
       throw error;
     }
   }
+}
+
+/** acronis:maxEmailChanges: counts the account if the next `up` would write it. */
+function countChange(desired: Desired, live: LiveAccount | null, pending: PendingRequest | null) {
+  if (needsWrite(desired, live, pending, new Date())) admit(desired.userId);
+}
+
+/** Counts the account against acronis:maxEmailChanges, or refuses it; synchronous, so exact. */
+function admit(userId: string): void {
+  const admission = admitChange(policy().maxEmailChanges, changing, userId);
+  if (!admission.admitted) {
+    const { atLeast, limit } = admission;
+    throw new StepError(
+      "refused by acronis:maxEmailChanges",
+      `this run would change the email of at least ${atLeast} account${atLeast === 1 ? "" : "s"}, ` +
+        `the limit is ${limit}; nothing is written for this account (if the changes are ` +
+        `intended, raise the limit: ${howToSetSetting("maxEmailChanges")})`,
+    );
+  }
+  if (admission.count) changing.add(userId);
 }
 
 /**

@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
 import {
+  admitChange,
   decideDiff,
   decideUpdate,
   type LiveAccount,
+  needsWrite,
   outputsAfterPut,
   outputsAfterRefresh,
   pendingAfterLostResponse,
@@ -126,6 +128,58 @@ describe("decideUpdate (update and create)", () => {
   it("a pending request for another address does not hold back the new one", () => {
     const other = { email: "previous@example.com", requestedAt: T0 };
     expect(decideUpdate(desired, live("old@example.com"), other, at(1)).action).toBe("put");
+  });
+});
+
+describe("needsWrite (what acronis:maxEmailChanges counts)", () => {
+  const pending = { email: "new@example.com", requestedAt: T0 };
+  const other = { email: "previous@example.com", requestedAt: T0 };
+  it.each([
+    ["new account, address differs", live("old@example.com"), null, at(0), true],
+    ["new account, already the address", live("new@example.com"), null, at(0), false],
+    ["new account, only the domain's case differs", live("new@EXAMPLE.com"), null, at(0), false],
+    ["drift: the local part's case differs", live("NEW@example.com"), null, at(0), true],
+    ["pending inside resendAfter", live("old@example.com"), pending, at(23.9), false],
+    ["pending exactly resendAfter ago", live("old@example.com"), pending, at(24), true],
+    ["pending past resendAfter", live("old@example.com"), pending, at(30), true],
+    ["pending for another address", live("old@example.com"), other, at(1), true],
+    ["confirmed (live is the address now)", live("new@example.com"), pending, at(1), false],
+    ["account gone", null, null, at(0), false],
+  ] as const)("%s", (_name, account, request, now, expected) => {
+    expect(needsWrite(desired, account, request, now)).toBe(expected);
+  });
+
+  it("agrees with diff: drift counts, a waiting confirmation and a synced account do not", () => {
+    const cases = [
+      [stored({}), live("old@example.com")],
+      [pendingState, live("old@example.com")],
+      [pendingState, live("new@example.com")],
+      [stored({}), live("new@example.com")],
+    ] as const;
+    const reasons = cases.map(([old, account]) => [
+      decideDiff(desired, old, account).reason,
+      needsWrite(desired, account, pendingFrom(old), at(1)),
+    ]);
+    expect(reasons).toEqual([
+      ["drift", true],
+      ["pending-confirmation", false],
+      ["record-confirmation", false],
+      ["in-sync", false],
+    ]);
+  });
+});
+
+describe("admitChange (acronis:maxEmailChanges)", () => {
+  const ids = (n: number) => new Set(Array.from({ length: n }, (_, i) => `id-${i}`));
+  it.each([
+    ["no limit", null, ids(1000), "x", { admitted: true, count: false }],
+    ["the first one", 3, ids(0), "x", { admitted: true, count: true }],
+    ["the last one the limit allows", 3, ids(2), "x", { admitted: true, count: true }],
+    ["one past the limit", 3, ids(3), "x", { admitted: false, atLeast: 4, limit: 3 }],
+    ["counted before, at the limit", 3, ids(3), "id-2", { admitted: true, count: false }],
+    ["limit 0: nothing may change", 0, ids(0), "x", { admitted: false, atLeast: 1, limit: 0 }],
+  ] as const)("%s", (_name, limit, counted, id, expected) => {
+    expect(admitChange(limit, counted, id)).toEqual(expected);
   });
 });
 

@@ -164,6 +164,42 @@ export function decideUpdate(
 }
 
 /**
+ * Would the next `up` send a PUT for this account? The question acronis:maxEmailChanges counts,
+ * asked in check (a new account, `pending` null), diff (`pending` from state) and right before a
+ * write. The same answer as decideUpdate's, so preview and update count alike: drift and a new
+ * account whose address differs count, a confirmation pending past resendAfter counts; synced
+ * accounts, pending ones inside resendAfter and accounts the platform no longer has do not.
+ */
+export function needsWrite(
+  desired: Desired,
+  live: LiveAccount | null,
+  pending: PendingRequest | null,
+  now: Date,
+): boolean {
+  return live !== null && decideUpdate(desired, live, pending, now).action === "put";
+}
+
+export type ChangeAdmission =
+  | { admitted: true; count: boolean }
+  | { admitted: false; atLeast: number; limit: number };
+
+/**
+ * acronis:maxEmailChanges: may this run change one more account? `counted` are the accounts it
+ * already counted; an account counted before is admitted again (check, then create, see the same
+ * account), and `count` says whether to add it. Refused: the run would change at least `atLeast`
+ * accounts.
+ */
+export function admitChange(
+  limit: number | null,
+  counted: ReadonlySet<string>,
+  userId: string,
+): ChangeAdmission {
+  if (limit === null || counted.has(userId)) return { admitted: true, count: false };
+  if (counted.size < limit) return { admitted: true, count: true };
+  return { admitted: false, atLeast: counted.size + 1, limit };
+}
+
+/**
  * After the platform answered 200 to our PUT: its answer is the new state. An unchanged email
  * means the account is activated and a confirmation link went to the old address at `now`.
  */

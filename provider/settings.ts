@@ -20,6 +20,13 @@ export interface Settings {
   requestTimeoutSeconds: number;
   retryMaxAttempts: number;
   retryBaseDelayMs: number;
+  /** Accounts one provider process may change; null: no limit. */
+  maxEmailChanges: number | null;
+}
+
+/** What `check` needs: it runs before any step, and needs credentials only with a change limit. */
+export interface CheckSettings extends CheckPolicy {
+  maxEmailChanges: number | null;
 }
 
 /** Looks up a namespaced stack config key such as "acronis:baseUrl". */
@@ -68,13 +75,29 @@ const SOURCES: readonly Source[] = [
     config: "acronis:retryBaseDelayMs",
     env: "ACRONIS_RETRY_BASE_DELAY_MS",
   },
+  {
+    key: "maxEmailChanges",
+    config: "acronis:maxEmailChanges",
+    env: "ACRONIS_MAX_EMAIL_CHANGES",
+  },
 ];
+
+function sourceOf(key: keyof Settings): Source {
+  const source = SOURCES.find((s) => s.key === key);
+  if (!source) throw new Error(`no source for setting ${key}`);
+  return source;
+}
 
 function howToSet(source: Source): string {
   const configCmd = source.secret
     ? `pulumi config set --secret ${source.config} <value>`
     : `pulumi config set ${source.config} <value>`;
   return `\`${configCmd}\` or the environment variable ${source.env}`;
+}
+
+/** How to set a setting, for messages: its `pulumi config set` command and its env variable. */
+export function howToSetSetting(key: keyof Settings): string {
+  return howToSet(sourceOf(key));
 }
 
 const DOMAIN_ENTRY = /^\.?[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/;
@@ -91,6 +114,10 @@ const wholeNumber = (min: number, max: number, fallback: number) =>
     .min(min, `must be a whole number from ${min} to ${max}`)
     .max(max, `must be a whole number from ${min} to ${max}`)
     .default(fallback);
+
+/** Far above any stack; keeps the value a plain, safe integer. */
+export const MAX_EMAIL_CHANGES_CEILING = 1_000_000;
+const changeLimitMessage = `must be a whole number from 0 to ${MAX_EMAIL_CHANGES_CEILING} (leave it unset for no limit)`;
 
 const settingsSchema = z.object({
   baseUrl: z
@@ -110,6 +137,14 @@ const settingsSchema = z.object({
   requestTimeoutSeconds: wholeNumber(1, 600, 30),
   retryMaxAttempts: wholeNumber(1, 10, 4),
   retryBaseDelayMs: wholeNumber(0, 60_000, 500),
+  // Digits only: Number() would read "", " ", "1e3" and "0x10" as numbers.
+  maxEmailChanges: z
+    .string()
+    .regex(/^\s*\d{1,7}\s*$/, changeLimitMessage)
+    .transform(Number)
+    .pipe(z.number().max(MAX_EMAIL_CHANGES_CEILING, changeLimitMessage))
+    .nullable()
+    .default(null),
   batchReads: onOff,
   readAhead: onOff,
   allowedEmailDomains: z
@@ -184,19 +219,38 @@ export function loadSettings(config: ConfigLookup, env: NodeJS.ProcessEnv): Sett
   );
 }
 
-/** Settings that `check` needs; they must not require credentials (check makes no call). */
-export function loadCheckPolicy(config: ConfigLookup, env: NodeJS.ProcessEnv): CheckPolicy {
+/**
+ * Settings that `check` needs, each problem named with its setting. They require no credentials:
+ * check calls the platform only when acronis:maxEmailChanges is set.
+ */
+export function loadCheckPolicy(config: ConfigLookup, env: NodeJS.ProcessEnv): CheckSettings {
   // An instance's inputs are all known at preview: a half-configured one fails there.
   if (instanceName(config) !== undefined) {
-    return { allowedEmailDomains: loadSettings(config, env).allowedEmailDomains };
+    const { allowedEmailDomains, maxEmailChanges } = loadSettings(config, env);
+    return { allowedEmailDomains, maxEmailChanges };
   }
-  const source = SOURCES.find((s) => s.key === "allowedEmailDomains") as Source;
-  const raw = rawValue(source, config, env) ?? "";
-  const parsed = settingsSchema.shape.allowedEmailDomains.safeParse(raw);
-  if (parsed.success) return { allowedEmailDomains: parsed.data };
-  throw new SettingsError(
-    `${source.config} (or ${source.env}): ${parsed.error.issues.map((i) => i.message).join("; ")}`,
-  );
+  const { shape } = settingsSchema;
+  const domains = parseOne("allowedEmailDomains", shape.allowedEmailDomains, config, env);
+  const limit = parseOne("maxEmailChanges", shape.maxEmailChanges, config, env);
+  if (domains.ok && limit.ok) {
+    return { allowedEmailDomains: domains.value, maxEmailChanges: limit.value };
+  }
+  const problems = [domains, limit].flatMap((r) => (r.ok ? [] : [r.problem]));
+  throw new SettingsError(problems.join("; "));
+}
+
+function parseOne<T>(
+  key: keyof Settings,
+  schema: z.ZodType<T>,
+  config: ConfigLookup,
+  env: NodeJS.ProcessEnv,
+): { ok: true; value: T } | { ok: false; problem: string } {
+  const source = sourceOf(key);
+  const parsed = schema.safeParse(rawValue(source, config, env));
+  if (parsed.success) return { ok: true, value: parsed.data };
+  // Never echo the value.
+  const reasons = parsed.error.issues.map((i) => i.message).join("; ");
+  return { ok: false, problem: `${source.config} (or ${source.env}): ${reasons}` };
 }
 
 // ---- explicit provider instances (AcronisProvider) ----
@@ -245,6 +299,11 @@ function loadInstanceSettings(instance: string, config: ConfigLookup): Settings 
   );
 }
 
+/** The optional settings a stack sets, as an AcronisProvider takes them (no null: unset is absent). */
+export type StackOptionalSettings = Partial<{
+  [K in OptionalSettingKey]: NonNullable<Settings[K]>;
+}>;
+
 /**
  * The non-credential settings the stack sets (stack config, then ACRONIS_* variables), parsed:
  * what the accounts file's connections inherit. Keys the stack leaves unset are absent.
@@ -252,7 +311,7 @@ function loadInstanceSettings(instance: string, config: ConfigLookup): Settings 
 export function stackOptionalSettings(
   config: ConfigLookup,
   env: NodeJS.ProcessEnv,
-): Partial<Pick<Settings, OptionalSettingKey>> {
+): StackOptionalSettings {
   const raw: Record<string, string> = {};
   const shape: Record<string, z.ZodType> = {};
   for (const source of SOURCES) {
@@ -262,7 +321,8 @@ export function stackOptionalSettings(
     shape[source.key] = settingsSchema.shape[source.key];
   }
   const parsed = z.object(shape).safeParse(raw);
-  if (parsed.success) return parsed.data as Partial<Pick<Settings, OptionalSettingKey>>;
+  // Only keys the stack sets are parsed, so no value here is a schema's null default.
+  if (parsed.success) return parsed.data as StackOptionalSettings;
   const problems = parsed.error.issues.map((issue) => {
     const source = SOURCES.find((s) => s.key === issue.path[0]) as Source;
     return `${source.config} (or ${source.env}): ${issue.message}`;

@@ -215,13 +215,15 @@ describe("examples", () => {
     const load = (file: string) =>
       parseYaml(readFileSync(path.join(EXAMPLES, "ci", file), "utf8")) as Workflow;
     const steps = (w: Workflow) => Object.values(w.jobs).flatMap((j) => j.steps);
-    const pulumiCommand = (w: Workflow) =>
-      steps(w).find((s) => s.uses?.startsWith("pulumi/actions@") && s.with?.command);
+    const pulumiCommands = (w: Workflow) =>
+      steps(w).filter((s) => s.uses?.startsWith("pulumi/actions@") && s.with?.command);
+    const pulumiCommand = (w: Workflow, command: string) =>
+      pulumiCommands(w).find((s) => s.with?.command === command);
 
     it("previews pull requests with a refresh and comments on the PR", () => {
       const preview = load("pulumi-preview.yml");
       expect(Object.keys(preview.on)).toEqual(["pull_request"]);
-      expect(pulumiCommand(preview)?.with).toMatchObject({
+      expect(pulumiCommand(preview, "preview")?.with).toMatchObject({
         command: "preview",
         refresh: true,
         "comment-on-pr": true,
@@ -231,7 +233,23 @@ describe("examples", () => {
     it("runs up on main", () => {
       const up = load("pulumi-up.yml");
       expect(up.on.push).toEqual({ branches: ["main"] });
-      expect(pulumiCommand(up)?.with).toMatchObject({ command: "up" });
+      expect(pulumiCommand(up, "up")?.with).toMatchObject({ command: "up" });
+    });
+
+    it("previews before up: pulumi/actions' up skips the preview, where the change limit writes nothing", () => {
+      expect(pulumiCommands(load("pulumi-up.yml")).map((s) => s.with?.command)).toEqual([
+        "preview",
+        "up",
+      ]);
+    });
+
+    it("limits how many emails a run may change, in the preview job and the up job", () => {
+      for (const file of ["pulumi-preview.yml", "pulumi-up.yml"]) {
+        const workflow = load(file) as Workflow & { env?: Record<string, string> };
+        expect(workflow.env?.ACRONIS_MAX_EMAIL_CHANGES).toBe(
+          ["${{", "vars.ACRONIS_MAX_EMAIL_CHANGES || '20'", "}}"].join(" "),
+        );
+      }
     });
 
     it("moves the client secret from the secret store into the stack config, encrypted", () => {
