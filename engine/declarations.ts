@@ -3,6 +3,7 @@ import {
   defaultParallel,
   type ProgramRunOptions,
   type ProgramRunResult,
+  providerUrn,
   type Registration,
   runProgram,
 } from "./language-host";
@@ -32,6 +33,12 @@ export async function collectGoals(options: CollectOptions): Promise<CollectedPr
       return { id: "", outputs: reg.inputs };
     },
   );
-  const goals = registrations.map(({ urn, name, type, inputs }) => ({ urn, name, type, inputs }));
+  const goals = registrations.map(({ urn, name, type, inputs, provider }) => ({
+    urn,
+    name,
+    type,
+    inputs,
+    ...(provider ? { provider: providerUrn(provider) } : {}),
+  }));
   return { goals, registrations, program };
 }

@@ -68,6 +68,11 @@ export interface Registration {
   provider?: string;
 }
 
+/** The URN in a provider reference "<urn>::<id>" (sdk/go/common/resource/providers/reference.go). */
+export function providerUrn(reference: string): string {
+  return reference.slice(0, reference.lastIndexOf("::"));
+}
+
 /** What the program receives for a registration. */
 export interface Registered {
   id: string;

@@ -3,7 +3,12 @@ import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET } from "../emulator";
 import type { Program } from "./engine";
-import { type ProgramRunOptions, type ProgramRunResult, runProgram } from "./language-host";
+import {
+  type ProgramRunOptions,
+  type ProgramRunResult,
+  providerUrn,
+  runProgram,
+} from "./language-host";
 import { createWorkspace, type Workspace } from "./workspace";
 
 /**
@@ -113,9 +118,4 @@ export function languageHostProgram(source: ProgramSource): Program {
     onRun?.(run);
     return run.outputs;
   };
-}
-
-/** A provider reference is "<urn>::<id>" (sdk/go/common/resource/providers/reference.go). */
-function providerUrn(reference: string): string {
-  return reference.slice(0, reference.lastIndexOf("::"));
 }

@@ -1,5 +1,15 @@
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { defaultSeed, type OutboxMail, type RunningEmulator, startEmulator } from "../emulator";
+import {
+  DATACENTERS,
+  type OutboxMail,
+  type RunningEmulator,
+  startDatacenters,
+  US5_CLIENT_ID,
+  US5_CLIENT_SECRET,
+  US5_TENANTS,
+  US5_USERS,
+} from "../emulator";
 import { collectGoals } from "../engine/declarations";
 import { Engine, failures, type Goal, type Op, type RunResult } from "../engine/engine";
 import { type OutputLine, ProviderHost } from "../engine/host";
@@ -10,7 +20,9 @@ import { formatRun, Progress } from "./report";
 /**
  * `npm start`: the root program run end to end on the embedded emulator, as a platform engineer
  * would run it with the Pulumi CLI: preview, up, wait for a user to open a confirmation link,
- * preview and up again until nothing is left to do. Like `pulumi preview` and `pulumi up` in this
+ * preview and up again until nothing is left to do. The platform is two datacenters: the stack's
+ * own (`eu2`) and a second one (`us5`) reached through a connection of the accounts file, with an
+ * explicit provider instance and a provider process of its own. Like `pulumi preview` and `pulumi up` in this
  * repository, each command runs the program in place (Pulumi.yaml's `main`, index.ts) under the
  * SDK's own runner, and the provider host starts in the same directory. Each step's outcome is
  * checked against what the seed and accounts.yaml imply; the exit code is 0 only when every step
@@ -34,8 +46,11 @@ function banner(text: string): void {
   print(`━━ ${text} ${"━".repeat(Math.max(3, 92 - text.length))}`);
 }
 
+type Datacenter = keyof typeof DATACENTERS;
+
 interface Account {
   name: string;
+  datacenter: Datacenter;
   userId: string;
   login: string;
   /** The address the file asks for (already normalised by the loader). */
@@ -47,47 +62,61 @@ interface Account {
 
 async function main(): Promise<void> {
   const started = performance.now();
-  banner("1. Platform: the embedded Acronis emulator with the demo seed");
-  const emulator = await startEmulator({ seed: defaultSeed });
+  banner("1. Platform: two embedded Acronis datacenters");
+  const { datacenters, close } = await startDatacenters();
+  const dcOf = (a: Pick<Account, "datacenter">) => datacenters[a.datacenter];
+  const both = Object.entries(datacenters) as [Datacenter, RunningEmulator][];
   try {
-    const users = defaultSeed.users ?? [];
-    print(
-      `Emulator at ${emulator.baseUrl}: ${users.length} accounts, ` +
-        `${users.filter((u) => u.activated).length} activated (an email change needs the user's confirmation), ` +
-        `${users.filter((u) => !u.activated).length} not activated (the change applies at once).`,
-    );
+    for (const [name, dc] of both) {
+      const users = DATACENTERS[name].seed.users ?? [];
+      print(
+        `${name} at ${dc.baseUrl}: ${users.length} accounts, ` +
+          `${users.filter((u) => u.activated).length} activated (an email change needs the user's confirmation), ` +
+          `${users.filter((u) => !u.activated).length} not activated (the change applies at once).`,
+      );
+    }
 
-    banner("2. Program: accounts.yaml -> one UserEmail per entry");
+    banner("2. Program: accounts.yaml -> one UserEmail per entry, us5's through its connection");
     const project = readProjectFile(path.join(REPO_ROOT, "Pulumi.yaml"));
-    // What `pulumi config set` would have put in Pulumi.demo.yaml.
-    const config = demoStackConfig(project, emulator.baseUrl);
-    // Every `pulumi preview` / `pulumi up` runs the program again.
-    const declare = async (): Promise<Goal[]> => {
-      const { goals } = await collectGoals({
+    const accountsFile = writeDemoAccounts(datacenters.us5.baseUrl);
+    // What `pulumi config set` would have put in Pulumi.demo.yaml (the secrets with --secret).
+    const config = {
+      ...demoStackConfig(project, datacenters.eu2.baseUrl),
+      [`${project.name}:accountsFile`]: accountsFile,
+      "acronis:connections": JSON.stringify({ us5: { clientSecret: US5_CLIENT_SECRET } }),
+    };
+    const secretKeys = ["acronis:clientSecret", "acronis:connections"];
+    const searchCounts = async () => {
+      const [eu2, us5] = await Promise.all(
+        [datacenters.eu2, datacenters.us5].map(async (dc) => await dc.control.requests()),
+      );
+      return { eu2: eu2?.counts[SEARCH] ?? 0, us5: us5?.counts[SEARCH] ?? 0 };
+    };
+    const before = await searchCounts();
+    const declared = (
+      await collectGoals({
         dir: REPO_ROOT,
         project: project.name,
         stack: STACK,
         config,
-        secretKeys: ["acronis:clientSecret"],
-      });
-      return goals;
-    };
-    const before = await emulator.control.requests();
-    const goals = await declare();
-    const searches = (await emulator.control.requests()).counts["GET /api/2/search"] ?? 0;
-    const accounts = await describeAccounts(emulator, goals);
+        secretKeys,
+      })
+    ).goals;
+    const goals = declared.filter((g) => g.type === USER_EMAIL_TYPE);
+    const after = await searchCounts();
+    const accounts = await describeAccounts(datacenters, goals);
     expect(
-      goals.length === 5 && goals.every((g) => g.type === USER_EMAIL_TYPE),
-      `the program declared ${goals.length} resources; accounts.yaml has 5 entries`,
+      goals.length === 7 && declared.length === 8,
+      `the program declared ${goals.length} accounts and ${declared.length - goals.length} provider instances; the file has 7 entries, 1 connection`,
     );
     expect(
-      searches - (before.counts["GET /api/2/search"] ?? 0) === 3,
-      `the program made ${searches} searches; accounts.yaml has 3 login entries`,
+      after.eu2 - before.eu2 === 3 && after.us5 - before.us5 === 1,
+      `logins should be searched in their own datacenter (3 in eu2, 1 in us5), were ${after.eu2 - before.eu2} and ${after.us5 - before.us5}`,
     );
     print(
-      `Declared ${goals.length} UserEmail resources (3 logins resolved with GET /search); names come from the account id:`,
+      `Declared ${goals.length} UserEmail resources (4 logins resolved with GET /search, each in its datacenter) and one AcronisProvider for us5; names come from the account id:`,
     );
-    for (const a of accounts) print(`    ${a.name}  ${a.login}`);
+    for (const a of accounts) print(`    ${a.name}  ${a.datacenter}  ${a.login}`);
 
     // Every line the provider processes print: Pulumi shows them as diagnostics.
     const output: OutputLine[] = [];
@@ -104,14 +133,14 @@ async function main(): Promise<void> {
       project: project.name,
       stack: STACK,
       config,
-      secretKeys: ["acronis:clientSecret"],
+      secretKeys,
     });
     const labels = new Map(accounts.map((a) => [a.name, a.login]));
 
     const run = async (kind: "preview" | "up"): Promise<RunResult> => {
       const lineCount = output.length;
       print();
-      progress.start(kind, goals.length);
+      progress.start(kind, declared.length);
       const result = await engine[kind](program);
       progress.stop();
       // Let the host's last console lines arrive before printing them.
@@ -127,13 +156,17 @@ async function main(): Promise<void> {
     };
     const opsOf = (result: RunResult, op: Op) =>
       result.steps
-        .filter((s) => s.op === op)
+        .filter((s) => s.op === op && s.urn.includes(USER_EMAIL_TYPE))
         .map((s) => s.name)
         .sort();
     const names = (list: Account[]) => list.map((a) => a.name).sort();
-    const mailCount = async () => (await emulator.control.outbox()).length;
-    const putCount = async () =>
-      (await emulator.control.requests()).counts["PUT /api/2/users/{id}"] ?? 0;
+    const outbox = async () =>
+      (await Promise.all(both.map(([, dc]) => dc.control.outbox()))).flat();
+    const mailCount = async () => (await outbox()).length;
+    const putCount = async () => {
+      const counts = await Promise.all(both.map(([, dc]) => dc.control.requests()));
+      return counts.reduce((n, c) => n + (c.counts["PUT /api/2/users/{id}"] ?? 0), 0);
+    };
 
     const mustConfirm = accounts.filter((a) => a.activated && !a.alreadyRight);
     const changeAtOnce = accounts.filter((a) => !a.activated && !a.alreadyRight);
@@ -151,7 +184,7 @@ async function main(): Promise<void> {
     expect(opsOf(up1, "create").length === accounts.length, "up should create every resource");
     printStatus(engine, accounts);
     expectStatuses(engine, accounts, new Set(names(mustConfirm)));
-    const mails = await emulator.control.outbox();
+    const mails = await outbox();
     expect(
       mails.length === mustConfirm.length &&
         mustConfirm.every((a) =>
@@ -168,7 +201,7 @@ async function main(): Promise<void> {
     for (const mail of mails) {
       const account = accounts.find((a) => a.userId === mail.userId);
       print(
-        `    ${account?.login ?? mail.userId}: link for ${mail.requestedEmail} sent ${mail.sentAt}, not opened yet`,
+        `    ${account?.login ?? mail.userId} (${account?.datacenter}): link for ${mail.requestedEmail} sent ${mail.sentAt}, not opened yet`,
       );
     }
 
@@ -194,7 +227,7 @@ async function main(): Promise<void> {
       const mail = pending.shift() as OutboxMail;
       const account = accounts.find((a) => a.userId === mail.userId) as Account;
       banner(`${round++}. ${account.login} opens the confirmation link`);
-      const opened = await emulator.control.confirm(mail);
+      const opened = await dcOf(account).control.confirm(mail);
       expect(opened.ok, `opening ${account.login}'s link answered HTTP ${opened.status}`);
       print(`    ${account.login}: link opened; the platform now holds the new address.`);
       const stillPending = mustConfirm.filter((a) => pending.some((m) => m.userId === a.userId));
@@ -228,27 +261,66 @@ async function main(): Promise<void> {
     print();
     print(
       `✓ Every step behaved as expected (${((performance.now() - started) / 1000).toFixed(1)}s). ` +
-        `${accounts.length} accounts synced: ${changeAtOnce.length} changed at once, ` +
+        `${accounts.length} accounts in 2 datacenters synced: ${changeAtOnce.length} changed at once, ` +
         `${mustConfirm.length} after confirmation, ${accounts.length - changeAtOnce.length - mustConfirm.length} already right.`,
     );
   } finally {
-    await emulator.close();
+    await close();
   }
+}
+
+const SEARCH = "GET /api/2/search";
+
+/**
+ * The root accounts.yaml with a second datacenter: a `connections:` entry for us5 (its base URL
+ * is the emulator's, known only now) and two of its accounts. Written under .tmp/, named by the
+ * stack's `accountsFile` setting, as a team would keep a file per stack.
+ */
+function writeDemoAccounts(us5BaseUrl: string): string {
+  const root = readFileSync(path.join(REPO_ROOT, "accounts.yaml"), "utf8").trimEnd();
+  const text = [
+    "connections:",
+    "  us5:",
+    `    baseUrl: ${us5BaseUrl}`,
+    `    clientId: ${US5_CLIENT_ID}`,
+    root,
+    "",
+    "  # In the second datacenter, under its own API client (its secret: stack config",
+    "  # acronis:connections.us5.clientSecret).",
+    "  - login: grace # activated",
+    `    tenant: ${US5_TENANTS.gamma}`,
+    "    email: grace.gale@gamma-corp.example",
+    "    connection: us5",
+    `  - id: ${US5_USERS.heidi} # heidi, not activated`,
+    "    email: heidi.hart@gamma-corp.example",
+    "    connection: us5",
+    "",
+  ].join("\n");
+  const relative = path.join(".tmp", "demo", "accounts.yaml");
+  mkdirSync(path.join(REPO_ROOT, ".tmp", "demo"), { recursive: true });
+  writeFileSync(path.join(REPO_ROOT, relative), text);
+  return relative;
 }
 
 function same(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
-async function describeAccounts(emulator: RunningEmulator, goals: Goal[]): Promise<Account[]> {
+async function describeAccounts(
+  datacenters: Record<Datacenter, RunningEmulator>,
+  goals: Goal[],
+): Promise<Account[]> {
   return Promise.all(
     goals.map(async (goal) => {
       const userId = String(goal.inputs.userId);
       const desired = String(goal.inputs.email);
-      const user = await emulator.control.getUser(userId);
+      // An account declared with `connection: us5` is managed by that connection's instance.
+      const datacenter: Datacenter = goal.provider?.endsWith("::acronis-us5") ? "us5" : "eu2";
+      const user = await datacenters[datacenter].control.getUser(userId);
       expect(goal.name === `user-${userId}`, `${goal.name} is not named after its account`);
       return {
         name: goal.name,
+        datacenter,
         userId,
         login: user.login,
         desired,
@@ -256,7 +328,9 @@ async function describeAccounts(emulator: RunningEmulator, goals: Goal[]): Promi
         alreadyRight: user.contact.email.toLowerCase() === desired.toLowerCase(),
       };
     }),
-  ).then((list) => list.sort((a, b) => a.login.localeCompare(b.login)));
+  ).then((list) =>
+    list.sort((a, b) => a.datacenter.localeCompare(b.datacenter) || a.login.localeCompare(b.login)),
+  );
 }
 
 function printStatus(engine: Engine, accounts: Account[]): void {
@@ -271,7 +345,7 @@ function printStatus(engine: Engine, accounts: Account[]): void {
         : status === "synced"
           ? `platform holds the desired address (version ${String(out.version)})`
           : "the platform holds another address";
-    print(`    ${a.login.padEnd(8)} ${status.padEnd(20)} ${detail}`);
+    print(`    ${a.login.padEnd(8)} ${a.datacenter}  ${status.padEnd(20)} ${detail}`);
   }
 }
 

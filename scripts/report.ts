@@ -44,7 +44,11 @@ const SUMMARY_DONE: Partial<Record<Op, string>> = Object.fromEntries(
   (Object.keys(SUMMARY_PLANNED) as Op[]).map((op) => [op, DONE[op]]),
 );
 
-const TYPE = "acronis:UserEmail";
+/** The type column as the CLI shows it: the display name of UserEmail, a provider's own type. */
+function typeOf(step: StepResult): string {
+  const type = step.urn.split("::")[2] ?? "";
+  return type.startsWith("pulumi:providers:") ? type : "acronis:UserEmail";
+}
 
 function pad(text: string, width: number): string {
   return text.length >= width ? `${text} ` : text + " ".repeat(width - text.length);
@@ -79,8 +83,9 @@ export function formatRun(result: RunResult, stack: string, options: PlanOptions
   const apply = result.kind !== "preview";
   const steps = [...result.steps].sort((a, b) => a.name.localeCompare(b.name));
   const width = Math.max(4, ...steps.map((s) => s.name.length)) + 2;
+  const typeWidth = Math.max(4, ...steps.map((s) => typeOf(s).length)) + 2;
   const out = [heading(result.kind, stack), ""];
-  out.push(`     ${pad("Type", TYPE.length + 2)}${pad("Name", width)}${apply ? "Status" : "Plan"}`);
+  out.push(`     ${pad("Type", typeWidth)}${pad("Name", width)}${apply ? "Status" : "Plan"}`);
   for (const step of steps) {
     const label = options.labels?.get(step.name);
     const at = options.finishedAt?.get(step.name);
@@ -88,14 +93,14 @@ export function formatRun(result: RunResult, stack: string, options: PlanOptions
     if (!step.ok) what = `**${apply ? "failed" : "error"}**`;
     const time = apply && at !== undefined ? ` (${seconds(at)})` : "";
     out.push(
-      ` ${pad(step.ok ? SYMBOL[step.op] : "x", 4)}${pad(TYPE, TYPE.length + 2)}${pad(step.name, width)}${pad(what + time, 22)}${label ?? ""}`,
+      ` ${pad(step.ok ? SYMBOL[step.op] : "x", 4)}${pad(typeOf(step), typeWidth)}${pad(step.name, width)}${pad(what + time, 22)}${label ?? ""}`,
     );
   }
   const errors = steps.filter((s) => !s.ok);
   if (errors.length > 0 || (options.diagnostics?.length ?? 0) > 0) {
     out.push("", "Diagnostics:");
     for (const step of errors) {
-      out.push(`  ${TYPE} (${step.name}):`, `    error: ${step.error ?? "failed"}`);
+      out.push(`  ${typeOf(step)} (${step.name}):`, `    error: ${step.error ?? "failed"}`);
     }
     for (const line of options.diagnostics ?? []) out.push(`    ${line}`);
   }
