@@ -1,6 +1,5 @@
-import type { Goal } from "./engine";
+import { DEFAULT_PARALLEL, type Goal } from "./engine";
 import {
-  defaultParallel,
   type ProgramRunOptions,
   type ProgramRunResult,
   providerUrn,
@@ -27,7 +26,7 @@ export interface CollectedProgram {
 export async function collectGoals(options: CollectOptions): Promise<CollectedProgram> {
   const registrations: Registration[] = [];
   const program = await runProgram(
-    { ...options, dryRun: true, parallel: options.parallel ?? defaultParallel() },
+    { ...options, dryRun: true, parallel: options.parallel ?? DEFAULT_PARALLEL },
     async (reg) => {
       registrations.push(reg);
       return { id: "", outputs: reg.inputs };

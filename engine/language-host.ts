@@ -1,7 +1,6 @@
 import { spawn } from "node:child_process";
 import { readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
-import { availableParallelism } from "node:os";
 import * as path from "node:path";
 import { createInterface } from "node:readline";
 import { stripVTControlCharacters } from "node:util";
@@ -150,11 +149,6 @@ export class ProgramError extends Error {
   ) {
     super(`program ${program} failed: ${details}`);
   }
-}
-
-/** `pulumi up`'s default parallelism: 4 x GOMAXPROCS (pkg/cmd/pulumi/operations/up.go). */
-export function defaultParallel(): number {
-  return 4 * availableParallelism();
 }
 
 // ---------------------------------------------------------------------------------------------

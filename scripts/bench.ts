@@ -420,50 +420,87 @@ async function main(): Promise<void> {
     ours: ws.providerText,
     naive: await serializeProvider(makeNaiveProvider()),
   };
-  const rows: Row[] = [
-    atMost("serialized __provider (bytes)", Buffer.byteLength(ws.providerText), 512),
-  ];
-  const print = (line: string) => console.log(line);
+  const rows: Row[] = [];
   const results: Record<string, unknown> = {
     date: new Date().toISOString(),
     parallel: DEFAULT_PARALLEL,
   };
+  const print = (line: string) => console.log(line);
+  /** Each section's rows are printed as soon as it ends, so a long run shows its figures. */
+  const section = async (title: string, body: () => Promise<Row[]>) => {
+    console.error(`bench: ${title}...`);
+    let added: Row[];
+    try {
+      added = await body();
+    } catch (error) {
+      added = [
+        { target: title, measured: `error: ${(error as Error).message}`, limit: "-", pass: false },
+      ];
+    }
+    rows.push(...added);
+    print(`\n${title}`);
+    printTable(added, print);
+  };
+
+  await section("provider", async () => [
+    atMost("serialized __provider (bytes)", Buffer.byteLength(ws.providerText), 512),
+  ]);
 
   // Issue 12's shapes at 20 and 50 ms (and 0 ms, the host's own cost).
   const latencies = args.quick ? [0, 20] : [0, 20, 50];
   const shapeFigures: Record<string, Record<string, Record<number, Measure>>> = {};
-  for (const shape of shapes()) {
-    console.error(`bench: ${shape.name} preview...`);
-    shapeFigures[shape.name] = await previewShape(ws, providers, shape, latencies);
-  }
   results.shapes = shapeFigures;
+  await section("preview of each shape, ours and naive", async () => {
+    for (const shape of shapes()) {
+      shapeFigures[shape.name] = await previewShape(ws, providers, shape, latencies);
+    }
+    return [];
+  });
   const sparse0 = shapeFigures.sparse?.ours?.[0]?.ms ?? Number.NaN;
   for (const latency of latencies.filter((l) => l > 0)) {
-    console.error(`bench: dense runs @${latency}ms...`);
-    const dense = await denseRuns(ws, providers.ours, latency);
-    results[`dense${latency}`] = dense;
-    rows.push(...shapeRows(latency, shapeFigures, dense, { sparse: sparse0 }));
+    await section(
+      `targets at ${latency} ms (default engine mode, ${DEFAULT_PARALLEL} workers)`,
+      async () => {
+        const dense = await denseRuns(ws, providers.ours, latency);
+        results[`dense${latency}`] = dense;
+        return shapeRows(latency, shapeFigures, dense, { sparse: sparse0 });
+      },
+    );
   }
 
   // Issue 10's matrix: 1,000 accounts in every mode and latency, ours and naive; 10,000 ours.
-  const small = await matrix(ws, providers, 1000, [0, 20], MODES, ["ours", "naive"]);
-  const figures = [...small];
-  if (!args.quick) {
-    figures.push(...(await matrix(ws, providers, 10_000, [0, 20], MODES.slice(0, 1), ["ours"])));
-    figures.push(...(await matrix(ws, providers, 10_000, [20], MODES.slice(1), ["ours"])));
-  }
+  const figures: MatrixFigures[] = [];
   results.matrix = figures;
-  rows.push(...matrixRows(figures));
-  const p1k = figures.find(
-    (f) => f.accounts === 1000 && f.latency === 20 && f.mode === "default" && f.provider === "ours",
+  await section(
+    "1,000 accounts: preview / up / refresh per mode (r = read requests, w = PUTs)",
+    async () => {
+      figures.push(...(await matrix(ws, providers, 1000, [0, 20], MODES, ["ours", "naive"])));
+      return matrixRows(figures.filter((f) => f.accounts === 1000));
+    },
   );
-  const p10k = figures.find(
-    (f) => f.accounts === 10_000 && f.latency === 20 && f.mode === "default",
-  );
-  if (p1k && p10k) {
-    rows.push(atMost("preview @20ms: 10,000 / 1,000", p10k.preview.ms / p1k.preview.ms, 11, "x"));
+  if (!args.quick) {
+    await section("10,000 accounts", async () => {
+      const big = [
+        ...(await matrix(ws, providers, 10_000, [0, 20], MODES.slice(0, 1), ["ours"])),
+        ...(await matrix(ws, providers, 10_000, [20], MODES.slice(1), ["ours"])),
+      ];
+      figures.push(...big);
+      const rowsOut = matrixRows(big);
+      const p1k = figures.find(
+        (f) =>
+          f.accounts === 1000 && f.latency === 20 && f.mode === "default" && f.provider === "ours",
+      );
+      const p10k = big.find((f) => f.latency === 20 && f.mode === "default");
+      if (p1k && p10k) {
+        rowsOut.push(
+          atMost("preview @20ms: 10,000 / 1,000", p10k.preview.ms / p1k.preview.ms, 11, "x"),
+        );
+      }
+      return rowsOut;
+    });
   }
 
+  print("\nall figures");
   printTable(rows, print);
   const failed = rows.filter((r) => r.pass === false);
   const out = path.resolve(REPO_ROOT, args.json);

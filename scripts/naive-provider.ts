@@ -12,15 +12,29 @@ interface NaiveConfig {
 
 type Props = Record<string, unknown>;
 
-/** A provider object whose state lives in its closure, so it serializes by value. */
+interface NaiveState {
+  settings?: { baseUrl: string; basic: string };
+  token?: Promise<string>;
+}
+
+/**
+ * A provider object that serializes by value. Its state lives on the host process's global
+ * object: Pulumi's serializer copies captured variables into each function's own environment, so
+ * a `let` that `configure` assigns would not be seen by the other steps.
+ */
 export function makeNaiveProvider() {
-  let settings: { baseUrl: string; basic: string } | undefined;
-  let token: Promise<string> | undefined;
+  const state = (): NaiveState => {
+    const key = Symbol.for("acronis-bench-naive-provider");
+    const global = globalThis as unknown as Record<symbol, NaiveState>;
+    global[key] ??= {};
+    return global[key];
+  };
 
   const authorization = async (): Promise<string> => {
+    const { settings } = state();
     if (!settings) throw new Error("naive provider: not configured");
     const { baseUrl, basic } = settings;
-    token ??= globalThis
+    state().token ??= globalThis
       .fetch(`${baseUrl}/idp/token`, {
         method: "POST",
         headers: {
@@ -30,11 +44,11 @@ export function makeNaiveProvider() {
         body: "grant_type=client_credentials",
       })
       .then(async (res) => ((await res.json()) as { access_token: string }).access_token);
-    return `Bearer ${await token}`;
+    return `Bearer ${await state().token}`;
   };
 
   const getUser = async (id: string): Promise<{ version: number; email: string }> => {
-    const res = await globalThis.fetch(`${settings?.baseUrl}/users/${id}`, {
+    const res = await globalThis.fetch(`${state().settings?.baseUrl}/users/${id}`, {
       headers: { authorization: await authorization() },
     });
     if (res.status !== 200) throw new Error(`naive GET ${id}: HTTP ${res.status}`);
@@ -46,7 +60,7 @@ export function makeNaiveProvider() {
     const id = String(inputs.userId);
     const live = await getUser(id);
     if (live.email === inputs.email) return { ...inputs, liveEmail: live.email };
-    const res = await globalThis.fetch(`${settings?.baseUrl}/users/${id}`, {
+    const res = await globalThis.fetch(`${state().settings?.baseUrl}/users/${id}`, {
       method: "PUT",
       headers: { authorization: await authorization(), "content-type": "application/json" },
       body: JSON.stringify({ contact: { email: inputs.email }, version: live.version }),
@@ -62,8 +76,8 @@ export function makeNaiveProvider() {
       const basic = Buffer.from(
         `${get("acronis:clientId")}:${get("acronis:clientSecret")}`,
       ).toString("base64");
-      settings = { baseUrl: get("acronis:baseUrl"), basic };
-      token = undefined;
+      state().settings = { baseUrl: get("acronis:baseUrl"), basic };
+      state().token = undefined;
     },
     async check(_olds: Props, news: Props) {
       return { inputs: news };
