@@ -1,0 +1,150 @@
+import { availableParallelism } from "node:os";
+import type { HostStarter, Props, ProviderHost } from "./host";
+
+/** The local engine's vocabulary: what a program declares, what a stack stores, what a run did. */
+
+export interface Goal {
+  name: string;
+  type: string;
+  inputs: Props;
+  /** The URN the program's language host gave it (parent types included); else derived. */
+  urn?: string;
+  /** The URN of the explicit provider instance (a `pulumi:providers:*` goal) that manages it. */
+  provider?: string;
+  /** Top-level inputs the program marked secret: stored encrypted, never in plain text. */
+  secretInputs?: string[];
+}
+
+/** Explicit provider instances are resources of this type prefix (sdk/go/common/resource/providers). */
+const PROVIDER_TYPE_PREFIX = "pulumi:providers:";
+
+export function isProviderType(type: string): boolean {
+  return type.startsWith(PROVIDER_TYPE_PREFIX);
+}
+
+export interface ResourceState {
+  urn: string;
+  name: string;
+  type: string;
+  id: string;
+  inputs: Props;
+  outputs: Props;
+  provider?: string;
+  secretInputs?: string[];
+}
+
+export interface StackState {
+  resources: ResourceState[];
+}
+
+export type Op = "create" | "update" | "replace" | "delete" | "same" | "refresh" | "gone";
+
+export interface StepResult {
+  name: string;
+  urn: string;
+  op: Op;
+  ok: boolean;
+  error?: string;
+  outputs?: Props;
+}
+
+export type RunKind = "preview" | "up" | "refresh" | "destroy";
+
+export interface RunResult {
+  kind: RunKind;
+  steps: StepResult[];
+  ms: number;
+  /** Provider processes the command started (`up` without skipPreview starts two). */
+  hosts: number;
+  /** For `up` without skipPreview: its preview phase. When that failed, `steps` are its steps. */
+  preview?: RunResult;
+  /** Stack outputs the program exported (programs run through the language host). */
+  outputs?: Props;
+}
+
+/** What the program gets back from registering a resource. */
+export interface Registered {
+  urn: string;
+  id: string;
+  outputs: Props;
+}
+
+export type Register = (goal: Goal) => Promise<Registered>;
+
+/** What a program run is told of the deployment it runs in. */
+export interface DeploymentContext {
+  /** `--dry-run`: a preview. */
+  preview: boolean;
+  /** `--parallel`: step workers. */
+  parallel: number;
+}
+
+/**
+ * A program: either the list of resources it declares (all registered at once, as a program
+ * that awaits nothing does), or a function that registers them as a real program does (see
+ * `languageHostProgram` in program.ts) and returns its stack outputs.
+ */
+export type Program =
+  | readonly Goal[]
+  | ((register: Register, deployment: DeploymentContext) => Promise<Props | undefined>);
+
+export function countOps(result: RunResult): Record<Op, number> {
+  const counts: Record<Op, number> = {
+    create: 0,
+    update: 0,
+    replace: 0,
+    delete: 0,
+    same: 0,
+    refresh: 0,
+    gone: 0,
+  };
+  for (const step of result.steps) counts[step.op]++;
+  return counts;
+}
+
+export function failures(result: RunResult): StepResult[] {
+  return result.steps.filter((s) => !s.ok);
+}
+
+/** `--parallel`'s default: 4 x GOMAXPROCS (pkg/cmd/pulumi/operations/up.go). */
+export const DEFAULT_PARALLEL = 4 * availableParallelism();
+
+export interface EngineOptions {
+  project: string;
+  stack: string;
+  state?: StackState;
+  /**
+   * Starts one provider process and sends it Configure: called once per provider per
+   * deployment, as the engine loads plugins per deployment (pkg/engine/update.go), and once per
+   * explicit provider instance, with that instance's inputs (pkg/host/host.go).
+   */
+  startHost: HostStarter;
+  /** `--parallel N` / PULUMI_PARALLEL: step workers. Default 4 x CPUs. */
+  parallel?: number;
+  /** PULUMI_PARALLEL_DIFF=true: Diff on the step workers. Default false, as in the CLI. */
+  parallelDiff?: boolean;
+  /** `--continue-on-error`: a failed step does not stop the others. */
+  continueOnError?: boolean;
+  /** Called as each step finishes (progress output). */
+  onStep?: (step: StepResult) => void;
+  /** Called with every provider process the engine starts (tests kill one; the bench samples RSS). */
+  onHost?: (host: ProviderHost) => void;
+}
+
+/** A command's scheduling flags; each defaults to the engine's option, then to the CLI's default. */
+export interface SchedulingOptions {
+  /** `--parallel N` / PULUMI_PARALLEL. */
+  parallel?: number;
+  /** PULUMI_PARALLEL_DIFF=true. */
+  parallelDiff?: boolean;
+}
+
+export interface PreviewOptions extends SchedulingOptions {
+  /** `--refresh`: read every resource first, in the same deployment. */
+  refresh?: boolean;
+}
+
+export interface UpOptions extends PreviewOptions {
+  /** `--skip-preview`: one deployment instead of preview + update. */
+  skipPreview?: boolean;
+}
