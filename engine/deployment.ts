@@ -59,7 +59,7 @@ class Workers {
   }
 }
 
-/** One deployment: one provider process, one step-generation loop, P workers. */
+/** One deployment: a provider process per provider, one step-generation loop, P workers. */
 export class Deployment {
   readonly steps: StepResult[] = [];
   private readonly workers: Workers;
