@@ -168,6 +168,25 @@ interface Providers {
   naive: string;
 }
 
+/**
+ * A platform of `users` accounts, none activated (each change applies at once, so every up really
+ * writes), in tenants of `usersPerTenant`, for the time `body` runs.
+ */
+async function onPlatform<T>(
+  users: number,
+  usersPerTenant: number,
+  body: (emulator: RunningEmulator) => Promise<T>,
+): Promise<T> {
+  const emulator = await startEmulator({
+    seed: generateSeed({ users, usersPerTenant, activatedRatio: 0 }),
+  });
+  try {
+    return await body(emulator);
+  } finally {
+    await emulator.close();
+  }
+}
+
 /** Preview of the shape's accounts with new addresses, after adopting them: ours and naive. */
 async function previewShape(
   ws: Workspace,
@@ -175,15 +194,8 @@ async function previewShape(
   shape: Shape,
   latencies: number[],
 ): Promise<Record<string, Record<number, Measure>>> {
-  const emulator = await startEmulator({
-    seed: generateSeed({
-      users: shape.users,
-      usersPerTenant: shape.usersPerTenant,
-      activatedRatio: 0,
-    }),
-  });
-  const out: Record<string, Record<number, Measure>> = { ours: {}, naive: {} };
-  try {
+  return onPlatform(shape.users, shape.usersPerTenant, async (emulator) => {
+    const out: Record<string, Record<number, Measure>> = { ours: {}, naive: {} };
     for (const [name, text] of Object.entries(providers)) {
       const stack = new BenchStack(emulator, ws, text, `${shape.name}-${name}`);
       await emulator.control.latency(0);
@@ -197,10 +209,8 @@ async function previewShape(
         );
       }
     }
-  } finally {
-    await emulator.close();
-  }
-  return out;
+    return out;
+  });
 }
 
 interface MatrixFigures {
@@ -228,10 +238,7 @@ async function matrix(
 ): Promise<MatrixFigures[]> {
   const figures: MatrixFigures[] = [];
   for (const provider of which) {
-    const emulator = await startEmulator({
-      seed: generateSeed({ users: n, usersPerTenant: 100, activatedRatio: 0 }),
-    });
-    try {
+    await onPlatform(n, 100, async (emulator) => {
       const stack = new BenchStack(emulator, ws, providers[provider], `n${n}-${provider}`);
       await stack.engine.up(stack.goals(range(n), seedEmail), { skipPreview: true });
       let flip = false;
@@ -254,9 +261,7 @@ async function matrix(
           });
         }
       }
-    } finally {
-      await emulator.close();
-    }
+    });
   }
   return figures;
 }
@@ -273,10 +278,7 @@ interface DenseFigures {
 /** Refresh, `up --refresh` and the update phase of an up changing 1,000 dense accounts. */
 async function denseRuns(ws: Workspace, text: string, latency: number): Promise<DenseFigures> {
   const n = 1000;
-  const emulator = await startEmulator({
-    seed: generateSeed({ users: n, usersPerTenant: 100, activatedRatio: 0 }),
-  });
-  try {
+  return onPlatform(n, 100, async (emulator) => {
     const stack = new BenchStack(emulator, ws, text, "dense-runs");
     const synced = stack.goals(range(n), seedEmail);
     const moved = stack.goals(range(n), movedEmail);
@@ -295,9 +297,7 @@ async function denseRuns(ws: Workspace, text: string, latency: number): Promise<
       stack.engine.up(moved, { skipPreview: true }),
     );
     return { latency, refresh, upRefreshSkipPreview, upRefresh, updatePhase, preview0 };
-  } finally {
-    await emulator.close();
-  }
+  });
 }
 
 // ---- the tables ----

@@ -83,7 +83,6 @@ interface ExampleRun {
   /** The program as the engine runs it: again for every deployment. */
   program: Program;
   engine: Engine;
-  stop: () => Promise<void>;
 }
 
 async function openExample(name: string): Promise<ExampleRun> {
@@ -104,7 +103,6 @@ async function openExample(name: string): Promise<ExampleRun> {
     declare,
     program: languageHostProgram(run),
     engine: new Engine({ project: project.name, stack: "test", startHost }),
-    stop: async () => undefined,
   };
 }
 
@@ -116,41 +114,33 @@ describe("examples", () => {
   it.each(PROJECTS)("%s: previews, then applies, every resource it declares", async (name) => {
     await emulator.control.reset();
     const example = await openExample(name);
-    try {
-      const goals = await example.declare();
-      expect(goals.length).toBeGreaterThan(0);
-      // UserEmail resources, and the explicit provider instances some examples declare.
-      expect(goals.every((g) => g.type === USER_EMAIL_TYPE || isProviderType(g.type))).toBe(true);
-      const preview = await example.engine.preview(example.program);
-      expect(failures(preview)).toEqual([]);
-      expect(countOps(preview).create).toBe(goals.length);
-      const up = await example.engine.up(example.program);
-      expect(failures(up)).toEqual([]);
-      expect(countOps(up).create).toBe(goals.length);
-    } finally {
-      await example.stop();
-    }
+    const goals = await example.declare();
+    expect(goals.length).toBeGreaterThan(0);
+    // UserEmail resources, and the explicit provider instances some examples declare.
+    expect(goals.every((g) => g.type === USER_EMAIL_TYPE || isProviderType(g.type))).toBe(true);
+    const preview = await example.engine.preview(example.program);
+    expect(failures(preview)).toEqual([]);
+    expect(countOps(preview).create).toBe(goals.length);
+    const up = await example.engine.up(example.program);
+    expect(failures(up)).toEqual([]);
+    expect(countOps(up).create).toBe(goals.length);
   });
 
   it("basic: one account, pending until its user confirms", async () => {
     await emulator.control.reset();
-    const { declare, program, engine, stop } = await openExample("basic");
-    try {
-      const goals = await declare();
-      expect(goals.map((g) => [g.name, g.inputs.userId])).toEqual([["alice", USERS.alice]]);
-      expect(countOps(await engine.preview(program)).create).toBe(1);
-      const up = await engine.up(program);
-      expect(failures(up)).toEqual([]);
-      expect(engine.resource("alice")?.outputs.status).toBe("pendingConfirmation");
-      const [mail] = await emulator.control.outbox();
-      expect(mail?.userId).toBe(USERS.alice);
-      await emulator.control.confirm(mail as NonNullable<typeof mail>);
-      await engine.up(program);
-      expect(engine.resource("alice")?.outputs.status).toBe("synced");
-      expect(countOps(await engine.preview(program)).same).toBe(1);
-    } finally {
-      await stop();
-    }
+    const { declare, program, engine } = await openExample("basic");
+    const goals = await declare();
+    expect(goals.map((g) => [g.name, g.inputs.userId])).toEqual([["alice", USERS.alice]]);
+    expect(countOps(await engine.preview(program)).create).toBe(1);
+    const up = await engine.up(program);
+    expect(failures(up)).toEqual([]);
+    expect(engine.resource("alice")?.outputs.status).toBe("pendingConfirmation");
+    const [mail] = await emulator.control.outbox();
+    expect(mail?.userId).toBe(USERS.alice);
+    await emulator.control.confirm(mail as NonNullable<typeof mail>);
+    await engine.up(program);
+    expect(engine.resource("alice")?.outputs.status).toBe("synced");
+    expect(countOps(await engine.preview(program)).same).toBe(1);
   });
 
   it("multi-datacenter: one provider process per datacenter, each account applied in its own", async () => {
@@ -181,24 +171,20 @@ describe("examples", () => {
 
   it("from-yaml: the sample file, through preview and up", async () => {
     await emulator.control.reset();
-    const { declare, program, engine, stop } = await openExample("from-yaml");
-    try {
-      const goals = await declare();
-      expect(goals).toHaveLength(5);
-      expect(countOps(await engine.preview(program)).create).toBe(5);
-      const up = await engine.up(program);
-      expect(failures(up)).toEqual([]);
-      const statuses = up.steps.map((s) => s.outputs?.status).sort();
-      expect(statuses).toEqual([
-        "pendingConfirmation",
-        "pendingConfirmation",
-        "synced",
-        "synced",
-        "synced",
-      ]);
-    } finally {
-      await stop();
-    }
+    const { declare, program, engine } = await openExample("from-yaml");
+    const goals = await declare();
+    expect(goals).toHaveLength(5);
+    expect(countOps(await engine.preview(program)).create).toBe(5);
+    const up = await engine.up(program);
+    expect(failures(up)).toEqual([]);
+    const statuses = up.steps.map((s) => s.outputs?.status).sort();
+    expect(statuses).toEqual([
+      "pendingConfirmation",
+      "pendingConfirmation",
+      "synced",
+      "synced",
+      "synced",
+    ]);
   });
 
   describe("ci: the workflow pair", () => {
