@@ -267,9 +267,13 @@ export class ProviderHost {
     await this.call("delete", req);
   }
 
-  /** Ends the host as the engine does at the end of a run. */
+  /**
+   * Ends the host as the engine does at the end of a run: SIGINT to the plugin's process group
+   * (sdk/go/common/resource/plugin/plugin.go, `kill`: InterruptChildren, SIGKILL only after 5 s).
+   * The dynamic-provider host has no handler for it, so it dies without a clean exit.
+   */
   stop(): Promise<void> {
-    return this.end("SIGTERM");
+    return this.end("SIGINT");
   }
 
   /** Kills the host without warning, as a crash or a cancelled CI job would. */

@@ -19,10 +19,20 @@ const IMPLEMENTATION = "pulumi-acronis-user-email/provider/dynamic";
 
 let loaded: typeof Steps | undefined;
 
+/**
+ * Loads the implementation on the first step of a process. Every preview and every update starts
+ * a new host process, and loading the implementation and its libraries is most of that first
+ * step, so it goes through Node's compile cache (compiled code kept on disk: NODE_COMPILE_CACHE,
+ * default <tmpdir>/node-compile-cache; NODE_DISABLE_COMPILE_CACHE=1 turns it off). The cache is
+ * written at once: the engine ends the host with a signal, never a clean exit. Neither call
+ * throws. (No comments inside: from a source checkout the function body is copied into state.)
+ */
 function steps(): typeof Steps {
   if (loaded === undefined) {
     const nodeModule = process.getBuiltinModule("node:module");
+    nodeModule.enableCompileCache?.();
     loaded = nodeModule.createRequire(`${process.cwd()}/`)(IMPLEMENTATION) as typeof Steps;
+    nodeModule.flushCompileCache?.();
   }
   return loaded;
 }

@@ -34,7 +34,8 @@ import { makeNaiveProvider } from "./naive-provider";
  * 4 x CPUs workers, `up` = a preview and an update on fresh provider processes), against the
  * emulator with injected latency. Counts come from the emulator, times from this process, RSS
  * from the hosts' VmHWM. Every figure has a reference row measured in the same run: the naive
- * provider (one GET per Diff, no batching, no cache) through the same engine.
+ * provider (one GET per Diff, no batching, no cache, on the same libraries as ours) through the
+ * same engine; small stacks also show a provider that loads no library at all (naive-provider.ts).
  * Prints a table, writes the figures as JSON, exits non-zero if a target is missed.
  */
 
@@ -149,6 +150,11 @@ interface Shape {
   users: number;
   usersPerTenant: number;
   managed: number[];
+  /**
+   * Previews measured per provider and latency; the median is kept. A small stack's preview is a
+   * few hundred ms, of which a provider process's start varies by tens: one run would be noise.
+   */
+  runs: number;
 }
 
 /** The shapes of issue 12: how managed accounts sit in their tenants decides what a read costs. */
@@ -156,16 +162,36 @@ function shapes(): Shape[] {
   const tenants = (count: number, per: number, picks: number[]) =>
     range(count).flatMap((t) => picks.map((p) => (t - 1) * per + p));
   return [
-    { name: "dense", users: 1000, usersPerTenant: 100, managed: range(1000) },
-    { name: "sparse", users: 40 * 500, usersPerTenant: 500, managed: tenants(40, 500, [1]) },
-    { name: "pairs", users: 20 * 1000, usersPerTenant: 1000, managed: tenants(20, 1000, [1, 501]) },
-    { name: "huge", users: 50_000, usersPerTenant: 50_000, managed: [1, 25_000, 50_000] },
+    { name: "dense", users: 1000, usersPerTenant: 100, managed: range(1000), runs: 1 },
+    {
+      name: "sparse",
+      users: 40 * 500,
+      usersPerTenant: 500,
+      managed: tenants(40, 500, [1]),
+      runs: 5,
+    },
+    {
+      name: "pairs",
+      users: 20 * 1000,
+      usersPerTenant: 1000,
+      managed: tenants(20, 1000, [1, 501]),
+      runs: 5,
+    },
+    {
+      name: "huge",
+      users: 50_000,
+      usersPerTenant: 50_000,
+      managed: [1, 25_000, 50_000],
+      runs: 7,
+    },
   ];
 }
 
+/** The `__provider` text of each provider the bench runs (see naive-provider.ts for the two references). */
 interface Providers {
   ours: string;
   naive: string;
+  bare: string;
 }
 
 /**
@@ -187,7 +213,17 @@ async function onPlatform<T>(
   }
 }
 
-/** Preview of the shape's accounts with new addresses, after adopting them: ours and naive. */
+/** The run of median time among `runs` (its counts come with it). */
+function median(runs: readonly Measure[]): Measure {
+  const sorted = [...runs].sort((a, b) => a.ms - b.ms);
+  return sorted[Math.floor((sorted.length - 1) / 2)] as Measure;
+}
+
+/**
+ * Preview of the shape's accounts with new addresses, after adopting them, for each provider:
+ * `bare` only on the small shapes, where loading libraries is a visible part of a run. The
+ * providers take turns run by run, so a slow spell of the machine falls on all of them.
+ */
 async function previewShape(
   ws: Workspace,
   providers: Providers,
@@ -195,18 +231,32 @@ async function previewShape(
   latencies: number[],
 ): Promise<Record<string, Record<number, Measure>>> {
   return onPlatform(shape.users, shape.usersPerTenant, async (emulator) => {
-    const out: Record<string, Record<number, Measure>> = { ours: {}, naive: {} };
-    for (const [name, text] of Object.entries(providers)) {
-      const stack = new BenchStack(emulator, ws, text, `${shape.name}-${name}`);
+    const names = (Object.keys(providers) as (keyof Providers)[]).filter(
+      (name) => name !== "bare" || shape.runs > 1,
+    );
+    const stacks: [string, BenchStack][] = [];
+    for (const name of names) {
+      const stack = new BenchStack(emulator, ws, providers[name], `${shape.name}-${name}`);
       await emulator.control.latency(0);
       await stack.engine.up(stack.goals(shape.managed, seedEmail), { skipPreview: true });
-      for (const latency of latencies) {
-        await emulator.control.latency(latency);
-        const goals = stack.goals(shape.managed, movedEmail);
-        (out[name] as Record<number, Measure>)[latency] = await stack.measure(
-          `${shape.name} preview (${name}, ${latency} ms)`,
-          () => stack.engine.preview(goals),
-        );
+      stacks.push([name, stack]);
+    }
+    const out: Record<string, Record<number, Measure>> = Object.fromEntries(
+      names.map((name) => [name, {}]),
+    );
+    for (const latency of latencies) {
+      await emulator.control.latency(latency);
+      const runs = new Map<string, Measure[]>(names.map((name) => [name, []]));
+      for (let run = 0; run < shape.runs; run++) {
+        for (const [name, stack] of stacks) {
+          const goals = stack.goals(shape.managed, movedEmail);
+          const label = `${shape.name} preview (${name}, ${latency} ms)`;
+          const measured = await stack.measure(label, () => stack.engine.preview(goals));
+          runs.get(name)?.push(measured);
+        }
+      }
+      for (const name of names) {
+        (out[name] as Record<number, Measure>)[latency] = median(runs.get(name) ?? []);
       }
     }
     return out;
@@ -234,7 +284,7 @@ async function matrix(
   n: number,
   latencies: number[],
   modes: typeof MODES,
-  which: (keyof Providers)[],
+  which: MatrixFigures["provider"][],
 ): Promise<MatrixFigures[]> {
   const figures: MatrixFigures[] = [];
   for (const provider of which) {
@@ -420,6 +470,15 @@ function shapeRows(
         "x",
       ),
     );
+    const bare = s[shape]?.bare?.[latency];
+    if (bare) {
+      rows.push(
+        reported(
+          `@${latency}ms ${shape} preview: time / bare's, a provider loading no library (${ms(bare.ms)})`,
+          ratio(ours.ms / bare.ms),
+        ),
+      );
+    }
   }
   return rows;
 }
@@ -429,7 +488,8 @@ async function main(): Promise<void> {
   const ws = await createWorkspace("bench");
   const providers: Providers = {
     ours: ws.providerText,
-    naive: await serializeProvider(makeNaiveProvider()),
+    naive: await serializeProvider(makeNaiveProvider("naive")),
+    bare: await serializeProvider(makeNaiveProvider("bare")),
   };
   const rows: Row[] = [];
   const results: Record<string, unknown> = {
