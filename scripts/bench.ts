@@ -16,7 +16,7 @@ import {
   type RunResult,
   type SchedulingOptions,
 } from "../engine/engine";
-import { ProviderHost } from "../engine/host";
+import { type CallRecord, ProviderHost } from "../engine/host";
 import { demoStackConfig } from "../engine/program";
 import {
   createWorkspace,
@@ -69,6 +69,12 @@ interface Measure {
   requests: number;
   tokens: number;
   rssMb: number;
+  /** The first Check's answer time: a new process loading the provider (NaN without a Check). */
+  firstCheckMs: number;
+}
+
+function answerMs(call: CallRecord | undefined): number {
+  return call?.end === undefined ? Number.NaN : call.end - call.start;
 }
 
 function reads(s: RequestStatsSnapshot): number {
@@ -85,6 +91,7 @@ const MODES: { name: string; scheduling: SchedulingOptions }[] = [
 /** One stack of a provider on one emulator, through the local engine. */
 class BenchStack {
   readonly hosts: ProviderHost[] = [];
+  private readonly calls: CallRecord[] = [];
   readonly engine: Engine;
 
   constructor(
@@ -92,16 +99,20 @@ class BenchStack {
     private readonly ws: Workspace,
     private readonly providerText: string,
     stack: string,
-    extraConfig: Record<string, string> = {},
+    /** The provider processes' extra environment. */
+    env: NodeJS.ProcessEnv = {},
   ) {
-    const config = {
-      ...demoStackConfig({ name: PROJECT, config: {} }, emulator.baseUrl),
-      ...extraConfig,
-    };
+    const config = demoStackConfig({ name: PROJECT, config: {} }, emulator.baseUrl);
     this.engine = new Engine({
       project: PROJECT,
       stack,
-      startHost: ProviderHost.starter({ cwd: ws.dir, project: PROJECT, config }),
+      startHost: ProviderHost.starter({
+        cwd: ws.dir,
+        project: PROJECT,
+        config,
+        env,
+        calls: this.calls,
+      }),
       onHost: (host) => this.hosts.push(host),
     });
   }
@@ -119,6 +130,7 @@ class BenchStack {
   async measure(what: string, run: () => Promise<RunResult>): Promise<Measure> {
     await this.emulator.control.resetRequests();
     this.hosts.length = 0;
+    this.calls.length = 0;
     const started = performance.now();
     const result = await run();
     const elapsed = performance.now() - started;
@@ -135,6 +147,7 @@ class BenchStack {
       requests: stats.total - (stats.counts[TOKEN_KEY] ?? 0),
       tokens: stats.counts[TOKEN_KEY] ?? 0,
       rssMb: Math.max(...this.hosts.map((h) => h.peakRssMb)),
+      firstCheckMs: answerMs(this.calls.find((c) => c.method === "check")),
     };
   }
 }
@@ -213,16 +226,44 @@ async function onPlatform<T>(
   }
 }
 
-/** The run of median time among `runs` (its counts come with it). */
+/** The run of median time among `runs` (its counts come with it), with the median first Check. */
 function median(runs: readonly Measure[]): Measure {
-  const sorted = [...runs].sort((a, b) => a.ms - b.ms);
-  return sorted[Math.floor((sorted.length - 1) / 2)] as Measure;
+  const middle = <T>(sorted: T[]) => sorted[Math.floor((sorted.length - 1) / 2)] as T;
+  const run = middle([...runs].sort((a, b) => a.ms - b.ms));
+  const firstCheckMs = middle(runs.map((r) => r.firstCheckMs).sort((a, b) => a - b));
+  return { ...run, firstCheckMs };
+}
+
+/** One provider as a shape's previews run it. */
+interface Contender {
+  name: string;
+  text: string;
+  env?: NodeJS.ProcessEnv;
 }
 
 /**
- * Preview of the shape's accounts with new addresses, after adopting them, for each provider:
- * `bare` only on the small shapes, where loading libraries is a visible part of a run. The
- * providers take turns run by run, so a slow spell of the machine falls on all of them.
+ * Ours and naive on every shape. On the small shapes, where a process's start is a visible part
+ * of a run, also `bare` (a provider loading no library) and ours without Node's compile cache:
+ * what the libraries cost, and what the cache saves of it.
+ */
+function contenders(providers: Providers, shape: Shape): Contender[] {
+  const always = [
+    { name: "ours", text: providers.ours },
+    { name: "naive", text: providers.naive },
+  ];
+  if (shape.runs === 1) return always;
+  return [
+    ...always,
+    { name: "bare", text: providers.bare },
+    { name: NO_COMPILE_CACHE, text: providers.ours, env: { NODE_DISABLE_COMPILE_CACHE: "1" } },
+  ];
+}
+
+const NO_COMPILE_CACHE = "ours, NODE_DISABLE_COMPILE_CACHE=1";
+
+/**
+ * Preview of the shape's accounts with new addresses, after adopting them, for each contender.
+ * They take turns run by run, so a slow spell of the machine falls on all of them.
  */
 async function previewShape(
   ws: Workspace,
@@ -231,22 +272,17 @@ async function previewShape(
   latencies: number[],
 ): Promise<Record<string, Record<number, Measure>>> {
   return onPlatform(shape.users, shape.usersPerTenant, async (emulator) => {
-    const names = (Object.keys(providers) as (keyof Providers)[]).filter(
-      (name) => name !== "bare" || shape.runs > 1,
-    );
     const stacks: [string, BenchStack][] = [];
-    for (const name of names) {
-      const stack = new BenchStack(emulator, ws, providers[name], `${shape.name}-${name}`);
+    for (const [i, who] of contenders(providers, shape).entries()) {
+      const stack = new BenchStack(emulator, ws, who.text, `${shape.name}-${i}`, who.env);
       await emulator.control.latency(0);
       await stack.engine.up(stack.goals(shape.managed, seedEmail), { skipPreview: true });
-      stacks.push([name, stack]);
+      stacks.push([who.name, stack]);
     }
-    const out: Record<string, Record<number, Measure>> = Object.fromEntries(
-      names.map((name) => [name, {}]),
-    );
+    const out: Record<string, Record<number, Measure>> = {};
     for (const latency of latencies) {
       await emulator.control.latency(latency);
-      const runs = new Map<string, Measure[]>(names.map((name) => [name, []]));
+      const runs = new Map<string, Measure[]>(stacks.map(([name]) => [name, []]));
       for (let run = 0; run < shape.runs; run++) {
         for (const [name, stack] of stacks) {
           const goals = stack.goals(shape.managed, movedEmail);
@@ -255,8 +291,9 @@ async function previewShape(
           runs.get(name)?.push(measured);
         }
       }
-      for (const name of names) {
-        (out[name] as Record<number, Measure>)[latency] = median(runs.get(name) ?? []);
+      for (const [name, measured] of runs) {
+        out[name] ??= {};
+        out[name][latency] = median(measured);
       }
     }
     return out;
@@ -471,13 +508,26 @@ function shapeRows(
       ),
     );
     const bare = s[shape]?.bare?.[latency];
-    if (bare) {
+    const uncached = s[shape]?.[NO_COMPILE_CACHE]?.[latency];
+    if (bare && uncached) {
       rows.push(
         reported(
           `@${latency}ms ${shape} preview: time / bare's, a provider loading no library (${ms(bare.ms)})`,
           ratio(ours.ms / bare.ms),
         ),
+        reported(
+          `@${latency}ms ${shape} preview: time without the compile cache / with it (${ms(uncached.ms)})`,
+          ratio(uncached.ms / ours.ms),
+        ),
       );
+      if (shape === "huge") {
+        rows.push(
+          reported(
+            `@${latency}ms first Check of a process (loads the provider): ours / no cache / naive / bare`,
+            [ours, uncached, naive, bare].map((m) => ms(m.firstCheckMs)).join(" / "),
+          ),
+        );
+      }
     }
   }
   return rows;
