@@ -1,8 +1,5 @@
-import { randomUUID } from "node:crypto";
-import { defaultProviderState } from "./default-provider";
 import type { Props, ProviderHost } from "./host";
 import {
-  DEFAULT_PARALLEL,
   type EngineOptions,
   type Goal,
   isProviderType,
@@ -10,7 +7,6 @@ import {
   type Registered,
   type ResourceOptions,
   type ResourceState,
-  type StepResult,
 } from "./model";
 import {
   applyReplaceOnChanges,
@@ -18,11 +14,10 @@ import {
   diffOutcome,
   processIgnoreChanges,
 } from "./options";
-import { refreshResource } from "./refresh";
-import { unknownValue } from "./sdk";
-import { DeleteProtectedError, deleteResource, ReplaceProtectedError } from "./steps";
-import { transcribe } from "./transcript";
-import { Workers } from "./workers";
+import { ProviderProcesses } from "./providers";
+import { type Done, StepScheduler } from "./scheduler";
+import { deleteAll, deleteUndeclared, refreshAll } from "./state-steps";
+import { deleteResource, ReplaceProtectedError } from "./steps";
 
 /**
  * One deployment of the local engine (engine.ts cites the Pulumi engine source for each rule):
@@ -41,12 +36,6 @@ export interface StackStore {
 
 export type Mode = "preview" | "update";
 
-/** A step's outcome before it is reported. */
-interface Done {
-  op: Op;
-  outputs?: Props;
-}
-
 /** A registration whose step never started: the deployment stopped first. */
 class Cancelled extends Error {
   constructor() {
@@ -55,70 +44,30 @@ class Cancelled extends Error {
 }
 
 /** One deployment: a provider process per provider, one step-generation loop, P workers. */
-export class Deployment {
-  readonly steps: StepResult[] = [];
-  private readonly workers: Workers;
-  private readonly running = new Set<Promise<unknown>>();
+export class Deployment extends StepScheduler {
   /** The step-generation loop: registrations are handled one after another, in arrival order. */
   private loop: Promise<void> = Promise.resolve();
-  private cancelled = false;
   readonly registered = new Set<string>();
-  /** Resources whose step failed or was skipped: steps that depend on them are skipped. */
-  private readonly failed = new Set<string>();
-
-  /** One provider process per provider: "" for the default one, else the instance's URN. */
-  readonly hosts = new Map<string, Promise<ProviderHost>>();
-  /** Explicit provider instances the program registered in this deployment: URN -> inputs. */
-  private readonly instances = new Map<string, Props>();
+  /** Its provider processes, one per provider. */
+  readonly providers: ProviderProcesses;
 
   constructor(
-    private readonly engine: StackStore,
+    readonly engine: StackStore,
     private readonly mode: Mode,
-    private readonly options: EngineOptions,
+    options: EngineOptions,
     /** Refresh and destroy: the default provider is configured from its state (default-provider.ts). */
-    private readonly providersFromState = false,
+    providersFromState = false,
   ) {
-    this.workers = new Workers(options.parallel ?? DEFAULT_PARALLEL);
+    super(options, engine.defaultProviderUrn);
+    this.providers = new ProviderProcesses(engine, options, mode === "update", providersFromState);
   }
 
   /** The process of a resource's provider, started (and configured) on first use. */
   host(provider: string | undefined): Promise<ProviderHost> {
-    const key = provider ?? "";
-    let host = this.hosts.get(key);
-    if (!host) {
-      const config =
-        provider !== undefined
-          ? this.instanceInputs(provider)
-          : this.providersFromState
-            ? this.engine.find(this.engine.defaultProviderUrn)?.inputs
-            : undefined; // the current stack config
-      host = this.options.startHost(config).then((started) => {
-        this.options.onHost?.(started);
-        return started;
-      });
-      this.hosts.set(key, host);
-    }
-    return host;
+    return this.providers.host(provider);
   }
 
-  /** A preview of an explicit instance with an input the program does not know yet. */
-  private unconfigurable(provider: string | undefined): boolean {
-    if (provider === undefined || this.apply) return false;
-    return Object.values(this.instanceInputs(provider)).includes(unknownValue);
-  }
-
-  private instanceInputs(urn: string): Props {
-    const inputs = this.instances.get(urn) ?? this.engine.find(urn)?.inputs;
-    if (!inputs) throw new Error(`provider ${urn} is not registered`);
-    return inputs;
-  }
-
-  async stopHosts(): Promise<void> {
-    const started = await Promise.allSettled(this.hosts.values());
-    await Promise.all(started.map((h) => (h.status === "fulfilled" ? h.value.stop() : undefined)));
-  }
-
-  private get apply(): boolean {
+  get apply(): boolean {
     return this.mode === "update";
   }
 
@@ -138,7 +87,22 @@ export class Deployment {
   /** Waits for the loop to drain and every running step to finish. */
   async settle(): Promise<void> {
     await this.loop;
-    while (this.running.size > 0) await Promise.allSettled([...this.running]);
+    await this.drain();
+  }
+
+  /** Deletes of what the program no longer declares, and of replaced resources (rule 5). */
+  deleteUndeclared(): Promise<void> {
+    return deleteUndeclared(this);
+  }
+
+  /** Deletes of the given resources (`destroy`), protect and retainOnDelete honoured. */
+  deleteAll(resources: readonly ResourceState[]): Promise<void> {
+    return deleteAll(this, resources);
+  }
+
+  /** Every resource refreshed; resolves with whether all refresh steps succeeded. */
+  refreshAll(): Promise<boolean> {
+    return refreshAll(this);
   }
 
   /**
@@ -147,8 +111,11 @@ export class Deployment {
    */
   private async generate(goal: Goal, urn: string): Promise<{ finished: Promise<Registered> }> {
     if (this.cancelled) throw new Cancelled();
-    if (isProviderType(goal.type))
-      return { finished: Promise.resolve(this.registerInstance(goal, urn)) };
+    if (isProviderType(goal.type)) {
+      const { id, op } = this.providers.registerInstance(goal, urn);
+      this.record({ name: goal.name, urn, op, ok: true });
+      return { finished: Promise.resolve({ urn, id, outputs: goal.inputs }) };
+    }
     const options = goal.options ?? {};
     const old = this.engine.find(urn);
     const planned: Op = old ? "update" : "create";
@@ -163,16 +130,19 @@ export class Deployment {
       this.record({ name: goal.name, urn, op: planned, ok: false, error });
       throw new Error(error);
     }
-    if (goal.provider === undefined) this.useDefaultProvider();
+    if (goal.provider === undefined && !this.registered.has(this.engine.defaultProviderUrn)) {
+      this.registered.add(this.engine.defaultProviderUrn);
+      this.providers.registerDefault();
+    }
     // step_generator.go `continueStepsFromRefresh`: `isImport` when the goal names an id the
     // stored resource does not have.
     if (options.importId !== undefined && old?.id !== options.importId) {
       return this.importStep(goal, urn, options.importId);
     }
-    if (this.unconfigurable(goal.provider)) {
+    if (this.providers.unconfigurable(goal.provider)) {
       // An instance input not known until apply: no Configure, no call; the step is planned
       // as a possible change (pkg/resource/deploy/providers/registry.go, Diff "unavailable").
-      if (!(await this.workers.acquire())) throw new Cancelled();
+      if (!(await this.acquire())) throw new Cancelled();
       const outputs = goal.inputs;
       return {
         finished: this.onWorker(goal.name, urn, planned, async () => ({
@@ -202,7 +172,7 @@ export class Deployment {
       this.fail(goal.name, urn, planned, error);
       throw error;
     }
-    if (!(await this.workers.acquire())) throw new Cancelled();
+    if (!(await this.acquire())) throw new Cancelled();
     const finished = this.onWorker(goal.name, urn, planned, async () => {
       if (!old) return this.create(host, goal, urn, inputs);
       let diff = diffed;
@@ -316,7 +286,7 @@ export class Deployment {
    */
   private async importStep(goal: Goal, urn: string, id: string) {
     const host = await this.host(goal.provider);
-    if (!(await this.workers.acquire())) throw new Cancelled();
+    if (!(await this.acquire())) throw new Cancelled();
     const finished = this.onWorker(goal.name, urn, "import", async () => {
       const read = await host.read(urn, id, {}, {});
       if (read.id === "") throw new Error(`resource '${id}' does not exist`);
@@ -331,169 +301,6 @@ export class Deployment {
         return { urn, id, outputs: step.outputs ?? {} };
       }),
     };
-  }
-
-  /**
-   * The stack's default provider, registered with the first resource that uses it; in an update
-   * its state records the stack config it was configured with (default-provider.ts).
-   */
-  private useDefaultProvider(): void {
-    const urn = this.engine.defaultProviderUrn;
-    if (this.registered.has(urn)) return;
-    this.registered.add(urn);
-    const config = this.options.stackConfig?.();
-    if (!config || !this.apply) return;
-    const id = this.engine.find(urn)?.id ?? randomUUID();
-    this.engine.put(defaultProviderState(urn, id, config));
-  }
-
-  /**
-   * An explicit provider instance: recorded in state with its inputs (secret ones marked), its
-   * process started when a resource first needs it. It makes no provider call of its own.
-   */
-  private registerInstance(goal: Goal, urn: string): Registered {
-    this.instances.set(urn, goal.inputs);
-    const old = this.engine.find(urn);
-    const same = old && JSON.stringify(old.inputs) === JSON.stringify(goal.inputs);
-    const id = old?.id ?? (this.apply ? randomUUID() : "");
-    if (this.apply) {
-      const { name, type, secretInputs } = goal;
-      const inputs = goal.inputs;
-      this.engine.put({
-        urn,
-        name,
-        type,
-        id,
-        inputs,
-        outputs: inputs,
-        ...(secretInputs ? { secretInputs } : {}),
-      });
-    }
-    this.record({ name: goal.name, urn, op: !old ? "create" : same ? "same" : "update", ok: true });
-    return { urn, id, outputs: goal.inputs };
-  }
-
-  /** Deletes of what the program no longer declares, and of replaced resources (rule 5). */
-  async deleteUndeclared(): Promise<void> {
-    await this.deleteAll(
-      this.engine.resources().filter((res) => res.pendingDelete || !this.registered.has(res.urn)),
-    );
-  }
-
-  /**
-   * Deletes on the workers (step.go `DeleteStep.Apply`: protect refuses, retainOnDelete skips
-   * the provider call); provider instances last, once nothing they manage is left.
-   */
-  async deleteAll(resources: readonly ResourceState[]): Promise<void> {
-    for (const res of resources.filter((r) => !isProviderType(r.type))) {
-      if (!(await this.workers.acquire())) return;
-      const op = res.pendingDelete ? "delete-replaced" : "delete";
-      void this.onWorker(
-        res.name,
-        res.urn,
-        op,
-        async () => {
-          if (res.protect && !res.pendingDelete) throw new DeleteProtectedError(res.urn);
-          if (this.apply) {
-            await deleteResource(await this.host(res.provider), res);
-            this.engine.remove(res);
-          }
-          return { op };
-        },
-        // step_executor.go `cancelDueToError`: a protect refusal never stops the others.
-        { continueOn: (error) => error instanceof DeleteProtectedError },
-      );
-    }
-    await this.settle();
-    if (this.cancelled || this.failed.size > 0) return;
-    for (const res of resources.filter((r) => isProviderType(r.type))) {
-      if (this.apply) this.engine.remove(res);
-      this.record({ name: res.name, urn: res.urn, op: "delete", ok: true });
-    }
-  }
-
-  /**
-   * Refresh steps on the workers (refresh.ts). A failed one does not stop the others
-   * (step_executor.go `ignoreErrors`), but fails the refresh: deployment_executor.go `Execute`
-   * returns the error of `refresh` before the program runs. Resolves with whether all succeeded.
-   */
-  async refreshAll(): Promise<boolean> {
-    const refreshable = this.engine
-      .resources()
-      .filter((r) => !isProviderType(r.type) && !r.pendingDelete);
-    for (const res of refreshable) {
-      if (!(await this.workers.acquire())) break;
-      void this.onWorker(
-        res.name,
-        res.urn,
-        "refresh",
-        async () => {
-          const refreshed = await refreshResource(await this.host(res.provider), res, this.options);
-          // A preview restores the state afterwards; its diffs still see what was read.
-          if (refreshed.state === null) this.engine.remove(res);
-          else this.engine.put(refreshed.state);
-          return { op: refreshed.op, outputs: refreshed.state?.outputs ?? {} };
-        },
-        { ignoreErrors: true },
-      );
-    }
-    await this.settle();
-    return this.steps.every((step) => step.ok);
-  }
-
-  /** Runs `body` on the worker already acquired, records the step, frees the worker. */
-  private onWorker(
-    name: string,
-    urn: string,
-    planned: Op,
-    body: () => Promise<Done>,
-    options: { ignoreErrors?: boolean; continueOn?: (error: unknown) => boolean } = {},
-  ): Promise<StepResult> {
-    const run = (async () => {
-      try {
-        return this.record({ name, urn, ok: true, ...(await body()) });
-      } catch (error) {
-        this.failed.add(urn);
-        // step_executor.go `cancelDueToError`: a failed step cancels the deployment unless
-        // --continue-on-error (or the refresh's ignoreErrors).
-        const goOn = options.ignoreErrors || options.continueOn?.(error);
-        if (!goOn && !this.options.continueOnError) this.cancel();
-        return this.record({ name, urn, op: planned, ok: false, error: messageOf(error) });
-      } finally {
-        this.workers.release();
-      }
-    })();
-    this.running.add(run);
-    void run.finally(() => this.running.delete(run));
-    return run;
-  }
-
-  private fail(name: string, urn: string, op: Op, error: unknown): void {
-    this.failed.add(urn);
-    this.cancel();
-    this.record({ name, urn, op, ok: false, error: messageOf(error) });
-  }
-
-  private cancel(): void {
-    this.cancelled = true;
-    this.workers.cancel();
-  }
-
-  private record(step: StepResult): StepResult {
-    const result: StepResult = {
-      name: step.name,
-      urn: step.urn,
-      op: step.op,
-      ok: step.ok,
-      ...(step.error !== undefined ? { error: step.error } : {}),
-      ...(step.outputs ? { outputs: step.outputs } : {}),
-    };
-    // The default provider's own steps are not reported: the result lists the program's resources.
-    if (step.urn === this.engine.defaultProviderUrn) return result;
-    this.steps.push(result);
-    transcribe("step", () => JSON.stringify(result));
-    this.options.onStep?.(result);
-    return result;
   }
 }
 
@@ -513,8 +320,4 @@ function withOptions(res: ResourceState, options: ResourceOptions = {}): Resourc
     ...(options.retainOnDelete ? { retainOnDelete: true } : {}),
     ...(options.ignoreChanges ? { ignoreChanges: options.ignoreChanges } : {}),
   };
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -291,9 +291,9 @@ export class Engine {
     );
     try {
       const extra = await body(deployment);
-      return { steps: deployment.steps, hosts: deployment.hosts.size, ...extra };
+      return { steps: deployment.steps, hosts: deployment.providers.hosts.size, ...extra };
     } finally {
-      await deployment.stopHosts();
+      await deployment.providers.stopHosts();
     }
   }
 
