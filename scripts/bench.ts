@@ -417,10 +417,24 @@ async function refreshRuns(ws: Workspace, providers: Providers, latency: number)
           stack.engine.refresh({ skipPreview: true }),
         ),
         await stack.measure("up --refresh", () => stack.engine.up(synced, { refresh: true })),
+        // The same execution without the Diffs (PULUMI_ENABLE_LEGACY_REFRESH_DIFF=true): what
+        // the Diffs cost, measured in the same conditions.
+        await stack.measure("refresh --skip-preview, legacy", () =>
+          new Engine({
+            ...stack.engine.options,
+            legacyRefreshDiff: true,
+            state: { resources: stack.engine.resources() },
+          }).refresh({ skipPreview: true }),
+        ),
       ];
     });
   }
-  const names = ["refresh (preview + execution)", "refresh --skip-preview", "up --refresh"];
+  const names = [
+    "refresh (preview + execution)",
+    "refresh --skip-preview",
+    "up --refresh",
+    "refresh --skip-preview without the Diffs (legacy)",
+  ];
   names.forEach((name, k) => {
     const ours = figures.ours?.[k];
     const naive = figures.naive?.[k];
