@@ -324,7 +324,7 @@ describe("an accounts file with a connection", () => {
       "acronis:connections": JSON.stringify({ us5: { clientSecret: US5_CLIENT_SECRET } }),
       "acronis:allowedEmailDomains": "new.example.com",
     };
-    stack.configure({ config });
+    stack.configure({ config, secretKeys: ["acronis:connections"] });
     const goals = await declare(async (pkg) => {
       const declared = await pkg.userEmailsFromFile(file, { env: {} });
       return declared.map((d) => d.resource);

@@ -45,7 +45,12 @@ export interface TestStack {
    * The stack config and environment of the commands that follow, as `pulumi config set` or an
    * exported variable would change them (default: the stack's own config, no extra env).
    */
-  configure(options?: { env?: NodeJS.ProcessEnv; config?: Record<string, string> }): void;
+  configure(options?: {
+    env?: NodeJS.ProcessEnv;
+    config?: Record<string, string>;
+    /** Keys set with `pulumi config set --secret` besides those named like a secret. */
+    secretKeys?: string[];
+  }): void;
   /**
    * A provider process configured as the next command's would be, for tests that drive its
    * calls one by one (the engine stops the others; `close` stops this one).
@@ -78,7 +83,11 @@ export async function openStack(options: StackOptions): Promise<TestStack> {
     }));
   const workspace = await createWorkspace(options.name);
   const config = (options.config ?? stackConfig)(emulator.baseUrl);
-  let current: { env?: NodeJS.ProcessEnv; config: Record<string, string> } = { config };
+  let current: {
+    env?: NodeJS.ProcessEnv;
+    config: Record<string, string>;
+    secretKeys?: string[];
+  } = { config };
   const output: OutputLine[] = [];
   const calls: CallRecord[] = [];
   const hosts: ProviderHost[] = [];
@@ -89,7 +98,9 @@ export async function openStack(options: StackOptions): Promise<TestStack> {
     // `pulumi config set --secret acronis:clientSecret`: the default provider's state seals it.
     stackConfig: () => ({
       values: current.config,
-      secretKeys: Object.keys(current.config).filter((key) => /secret/i.test(key)),
+      secretKeys: Object.keys(current.config).filter(
+        (key) => /secret/i.test(key) || current.secretKeys?.includes(key),
+      ),
     }),
     startHost: async (instance) => {
       const host = await ProviderHost.start({
@@ -122,7 +133,7 @@ export async function openStack(options: StackOptions): Promise<TestStack> {
     refresh: (opts) => engine.refresh(opts),
     destroy: (opts) => engine.destroy(opts),
     configure(opts) {
-      current = { env: opts?.env, config: opts?.config ?? config };
+      current = { env: opts?.env, config: opts?.config ?? config, secretKeys: opts?.secretKeys };
     },
     async startHost() {
       const host = await engine.options.startHost();
