@@ -1,17 +1,23 @@
-import { randomUUID } from "node:crypto";
 import type { Props, ProviderHost } from "./host";
 import {
-  DEFAULT_PARALLEL,
   type EngineOptions,
   type Goal,
   isProviderType,
   type Op,
   type Registered,
+  type ResourceOptions,
   type ResourceState,
-  type StepResult,
 } from "./model";
-import { unknownValue } from "./sdk";
-import { transcribe } from "./transcript";
+import {
+  applyReplaceOnChanges,
+  type DiffOutcome,
+  diffOutcome,
+  processIgnoreChanges,
+} from "./options";
+import { ProviderProcesses } from "./providers";
+import { type Done, StepScheduler } from "./scheduler";
+import { deleteAll, deleteUndeclared, refreshAll } from "./state-steps";
+import { deleteResource, ReplaceProtectedError } from "./steps";
 
 /**
  * One deployment of the local engine (engine.ts cites the Pulumi engine source for each rule):
@@ -24,97 +30,44 @@ export interface StackStore {
   find(urn: string): ResourceState | undefined;
   resources(): ResourceState[];
   put(res: ResourceState): void;
-  remove(urn: string): void;
+  remove(res: ResourceState): void;
+  readonly defaultProviderUrn: string;
 }
 
 export type Mode = "preview" | "update";
 
-/** A step's outcome before it is reported. */
-interface Done {
-  op: Op;
-  outputs?: Props;
-}
-
-/** At most `size` steps at once; `acquire` waits (FIFO) while all workers are busy. */
-class Workers {
-  private busy = 0;
-  private readonly waiting: (() => void)[] = [];
-
-  constructor(private readonly size: number) {
-    if (!Number.isInteger(size) || size < 1) throw new Error(`parallel must be >= 1, got ${size}`);
-  }
-
-  async acquire(): Promise<void> {
-    if (this.busy < this.size) {
-      this.busy++;
-      return;
-    }
-    await new Promise<void>((resolve) => this.waiting.push(resolve));
-  }
-
-  release(): void {
-    const next = this.waiting.shift();
-    if (next) next();
-    else this.busy--;
+/** A registration whose step never started: the deployment stopped first. */
+class Cancelled extends Error {
+  constructor() {
+    super("deployment cancelled by an earlier error");
   }
 }
 
 /** One deployment: a provider process per provider, one step-generation loop, P workers. */
-export class Deployment {
-  readonly steps: StepResult[] = [];
-  private readonly workers: Workers;
-  private readonly running = new Set<Promise<unknown>>();
+export class Deployment extends StepScheduler {
   /** The step-generation loop: registrations are handled one after another, in arrival order. */
   private loop: Promise<void> = Promise.resolve();
-  private cancelled = false;
   readonly registered = new Set<string>();
-
-  /** One provider process per provider: "" for the default one, else the instance's URN. */
-  readonly hosts = new Map<string, Promise<ProviderHost>>();
-  /** Explicit provider instances the program registered in this deployment: URN -> inputs. */
-  private readonly instances = new Map<string, Props>();
+  /** Its provider processes, one per provider. */
+  readonly providers: ProviderProcesses;
 
   constructor(
-    private readonly engine: StackStore,
+    readonly engine: StackStore,
     private readonly mode: Mode,
-    private readonly options: EngineOptions,
+    options: EngineOptions,
+    /** Refresh and destroy: the default provider is configured from its state (default-provider.ts). */
+    providersFromState = false,
   ) {
-    this.workers = new Workers(options.parallel ?? DEFAULT_PARALLEL);
+    super(options, engine.defaultProviderUrn);
+    this.providers = new ProviderProcesses(engine, options, mode === "update", providersFromState);
   }
 
   /** The process of a resource's provider, started (and configured) on first use. */
   host(provider: string | undefined): Promise<ProviderHost> {
-    const key = provider ?? "";
-    let host = this.hosts.get(key);
-    if (!host) {
-      const instance = provider === undefined ? undefined : this.instanceInputs(provider);
-      host = this.options.startHost(instance).then((started) => {
-        this.options.onHost?.(started);
-        return started;
-      });
-      this.hosts.set(key, host);
-    }
-    return host;
+    return this.providers.host(provider);
   }
 
-  /** A preview of an explicit instance with an input the program does not know yet. */
-  private unconfigurable(provider: string | undefined): boolean {
-    if (provider === undefined || this.apply) return false;
-    return Object.values(this.instanceInputs(provider)).includes(unknownValue);
-  }
-
-  private instanceInputs(urn: string): Props {
-    const inputs = this.instances.get(urn) ?? this.engine.find(urn)?.inputs;
-    if (!inputs) throw new Error(`provider ${urn} is not registered`);
-    return inputs;
-  }
-
-  async stopHosts(): Promise<void> {
-    const started = await Promise.allSettled(this.hosts.values());
-    await Promise.all(started.map((h) => (h.status === "fulfilled" ? h.value.stop() : undefined)));
-  }
-
-  private get apply(): boolean {
+  get apply(): boolean {
     return this.mode === "update";
   }
 
@@ -134,7 +87,22 @@ export class Deployment {
   /** Waits for the loop to drain and every running step to finish. */
   async settle(): Promise<void> {
     await this.loop;
-    while (this.running.size > 0) await Promise.allSettled([...this.running]);
+    await this.drain();
+  }
+
+  /** Deletes of what the program no longer declares, and of replaced resources (rule 5). */
+  deleteUndeclared(): Promise<void> {
+    return deleteUndeclared(this);
+  }
+
+  /** Deletes of the given resources (`destroy`), protect and retainOnDelete honoured. */
+  deleteAll(resources: readonly ResourceState[]): Promise<void> {
+    return deleteAll(this, resources);
+  }
+
+  /** Every resource refreshed; resolves with whether all refresh steps succeeded. */
+  refreshAll(): Promise<boolean> {
+    return refreshAll(this);
   }
 
   /**
@@ -142,18 +110,40 @@ export class Deployment {
    * a worker (or failed before); `finished` resolves when the step has finished.
    */
   private async generate(goal: Goal, urn: string): Promise<{ finished: Promise<Registered> }> {
-    if (this.cancelled) throw new Error("deployment cancelled by an earlier error");
-    if (isProviderType(goal.type))
-      return { finished: Promise.resolve(this.registerInstance(goal, urn)) };
+    if (this.cancelled) throw new Cancelled();
+    if (isProviderType(goal.type)) {
+      const { id, op } = this.providers.registerInstance(goal, urn);
+      this.record({ name: goal.name, urn, op, ok: true });
+      return { finished: Promise.resolve({ urn, id, outputs: goal.inputs }) };
+    }
+    const options = goal.options ?? {};
     const old = this.engine.find(urn);
     const planned: Op = old ? "update" : "create";
-    let inputs: Props;
-    let diffed: { replace: boolean; changes: boolean } | undefined;
-    if (this.unconfigurable(goal.provider)) {
+    // deployment_executor.go `handleSingleEvent` (`doesStepDependOn`): with --continue-on-error,
+    // a step that depends on a failed (or skipped) resource is skipped.
+    const failedDependency = [...(options.dependencies ?? []), goal.provider].find(
+      (dep) => dep !== undefined && this.failed.has(dep),
+    );
+    if (failedDependency) {
+      const error = `skipped: it depends on ${failedDependency}, which failed`;
+      this.failed.add(urn);
+      this.record({ name: goal.name, urn, op: planned, ok: false, error });
+      throw new Error(error);
+    }
+    if (goal.provider === undefined && !this.registered.has(this.engine.defaultProviderUrn)) {
+      this.registered.add(this.engine.defaultProviderUrn);
+      this.providers.registerDefault();
+    }
+    // step_generator.go `continueStepsFromRefresh`: `isImport` when the goal names an id the
+    // stored resource does not have.
+    if (options.importId !== undefined && old?.id !== options.importId) {
+      return this.importStep(goal, urn, options.importId);
+    }
+    if (this.providers.unconfigurable(goal.provider)) {
       // An instance input not known until apply: no Configure, no call; the step is planned
       // as a possible change (pkg/resource/deploy/providers/registry.go, Diff "unavailable").
-      await this.workers.acquire();
-      const outputs = { ...old?.outputs, ...goal.inputs };
+      if (!(await this.acquire())) throw new Cancelled();
+      const outputs = goal.inputs;
       return {
         finished: this.onWorker(goal.name, urn, planned, async () => ({
           op: planned,
@@ -162,37 +152,44 @@ export class Deployment {
       };
     }
     let host: ProviderHost;
+    let inputs: Props;
+    let diffed: DiffOutcome | undefined;
     try {
       host = await this.host(goal.provider);
-      const checked = await host.check(urn, old?.inputs ?? {}, goal.inputs);
-      if (checked.failures.length > 0) {
-        throw new Error(checked.failures.map((f) => `${f.property}: ${f.reason}`).join("; "));
+      // step_generator.go `continueStepsFromImport`: ignored paths reset to the old values
+      // (`processIgnoreChanges`), then Check with the old inputs.
+      const news = old
+        ? processIgnoreChanges(goal.inputs, old.inputs, options.ignoreChanges)
+        : goal.inputs;
+      inputs = await this.check(host, urn, old?.inputs ?? {}, news);
+      if (old && !this.options.parallelDiff) {
+        diffed = await this.diff(host, old, inputs, options);
+        if (isReplace(diffed)) inputs = await this.checkReplacement(host, goal, urn, old);
       }
-      inputs = checked.inputs;
-      if (old && !this.options.parallelDiff) diffed = await this.diff(host, urn, old, inputs);
     } catch (error) {
+      // A failed Check or Diff stops the deployment, --continue-on-error or not: it is an error
+      // of step generation, not of a step (deployment_executor.go `handleSingleEvent` returns it).
       this.fail(goal.name, urn, planned, error);
       throw error;
     }
-    await this.workers.acquire();
+    if (!(await this.acquire())) throw new Cancelled();
     const finished = this.onWorker(goal.name, urn, planned, async () => {
       if (!old) return this.create(host, goal, urn, inputs);
-      const diff = diffed ?? (await this.diff(host, urn, old, inputs));
-      if (diff.replace) {
-        if (!this.apply) return { op: "replace", outputs: { ...old.outputs, ...inputs } };
-        const created = await this.create(host, goal, urn, inputs);
-        // The old resource is deleted by the provider that created it.
-        await (await this.host(old.provider)).delete(urn, old.id, old.outputs);
-        return { ...created, op: "replace" };
+      let diff = diffed;
+      if (!diff) {
+        diff = await this.diff(host, old, inputs, options);
+        if (isReplace(diff)) inputs = await this.checkReplacement(host, goal, urn, old);
       }
+      if (isReplace(diff)) return this.replace(host, goal, urn, old, inputs, diff);
       if (!diff.changes) {
-        if (this.apply) old.inputs = inputs;
+        if (this.apply) this.engine.put(withOptions({ ...old, inputs }, options));
         return { op: "same", outputs: old.outputs };
       }
-      if (!this.apply) return { op: "update", outputs: { ...old.outputs, ...inputs } };
+      // provider_plugin.go `Update`: in a preview the provider (supportsPreview=false) is not
+      // called and the outputs are the new inputs only (rule 7).
+      if (!this.apply) return { op: "update", outputs: inputs };
       const updated = await host.update(urn, old.id, old.outputs, inputs);
-      old.inputs = inputs;
-      old.outputs = updated.properties;
+      this.engine.put(withOptions({ ...old, inputs, outputs: updated.properties }, options));
       return { op: "update", outputs: updated.properties };
     });
     return {
@@ -203,160 +200,124 @@ export class Deployment {
     };
   }
 
+  private async check(host: ProviderHost, urn: string, olds: Props, news: Props): Promise<Props> {
+    const checked = await host.check(urn, olds, news);
+    if (checked.failures.length > 0) {
+      throw new Error(checked.failures.map((f) => `${f.property}: ${f.reason}`).join("; "));
+    }
+    return checked.inputs;
+  }
+
+  /** step_generator.go `diffResource`, then `applyReplaceOnChanges`. */
   private async diff(
     host: ProviderHost,
+    old: ResourceState,
+    inputs: Props,
+    options: ResourceOptions,
+  ): Promise<DiffOutcome> {
+    const resp = await host.diff(
+      old.urn,
+      old.id,
+      old.outputs,
+      inputs,
+      options.ignoreChanges,
+      old.inputs,
+    );
+    const outcome = diffOutcome(
+      resp,
+      old.inputs,
+      inputs,
+      options.ignoreChanges,
+      resp.deleteBeforeReplace,
+    );
+    return applyReplaceOnChanges(outcome, options.replaceOnChanges);
+  }
+
+  /**
+   * step_generator.go `continueStepsFromDiff`, a replacement: refused when the resource is and
+   * stays protected; then a second Check, without olds, whose inputs the new resource gets.
+   */
+  private checkReplacement(
+    host: ProviderHost,
+    goal: Goal,
+    urn: string,
+    old: ResourceState,
+  ): Promise<Props> {
+    if (goal.options?.protect && old.protect) throw new ReplaceProtectedError(urn);
+    return this.check(host, urn, {}, goal.inputs);
+  }
+
+  /**
+   * Create-before-delete: the new resource now, the old one kept in state marked for deletion
+   * and deleted with the other deletes once the program has finished ("note that the delete
+   * step is generated later on"). With deleteBeforeReplace (the option, else the provider's
+   * answer) the old one is deleted first, in the same chain.
+   */
+  private async replace(
+    host: ProviderHost,
+    goal: Goal,
     urn: string,
     old: ResourceState,
     inputs: Props,
-  ): Promise<{ replace: boolean; changes: boolean }> {
-    const diff = await host.diff(urn, old.id, old.outputs, inputs);
-    return { replace: diff.replaces.length > 0, changes: diff.changes !== "none" };
+    diff: DiffOutcome,
+  ): Promise<Done> {
+    if (!this.apply) return { op: "replace", outputs: inputs };
+    if (goal.options?.deleteBeforeReplace ?? diff.deleteBeforeReplace) {
+      await deleteResource(await this.host(old.provider), old);
+      this.engine.remove(old);
+    } else {
+      this.engine.put({ ...old, pendingDelete: true });
+    }
+    return { ...(await this.create(host, goal, urn, inputs)), op: "replace" };
   }
 
   private async create(host: ProviderHost, goal: Goal, urn: string, inputs: Props): Promise<Done> {
     if (!this.apply) return { op: "create", outputs: inputs };
     const created = await host.create(urn, inputs);
     const { name, type, provider } = goal;
-    this.engine.put({
-      urn,
-      name,
-      type,
-      id: created.id,
-      inputs,
-      outputs: created.properties,
-      ...(provider ? { provider } : {}),
-    });
+    const state = { urn, name, type, id: created.id, inputs, outputs: created.properties };
+    this.engine.put(withOptions({ ...state, ...(provider ? { provider } : {}) }, goal.options));
     return { op: "create", outputs: created.properties };
   }
 
   /**
-   * An explicit provider instance: recorded in state with its inputs (secret ones marked), its
-   * process started when a resource first needs it. It makes no provider call of its own.
+   * step.go `ImportStep.Apply`: a Read of the named id with no inputs and no state. The
+   * dynamic-provider host finds no `__provider` in it and fails; that error is the step's.
    */
-  private registerInstance(goal: Goal, urn: string): Registered {
-    this.instances.set(urn, goal.inputs);
-    const old = this.engine.find(urn);
-    const same = old && JSON.stringify(old.inputs) === JSON.stringify(goal.inputs);
-    const id = old?.id ?? (this.apply ? randomUUID() : "");
-    if (this.apply) {
-      const { name, type, secretInputs } = goal;
-      const inputs = goal.inputs;
-      this.engine.put({
-        urn,
-        name,
-        type,
-        id,
-        inputs,
-        outputs: inputs,
-        ...(secretInputs ? { secretInputs } : {}),
-      });
-    }
-    this.record({ name: goal.name, urn, op: !old ? "create" : same ? "same" : "update", ok: true });
-    return { urn, id, outputs: goal.inputs };
-  }
-
-  /** Deletes of what the program no longer declares, once it has finished (rule 5). */
-  async deleteUndeclared(): Promise<void> {
-    await this.deleteAll(this.engine.resources().filter((res) => !this.registered.has(res.urn)));
-  }
-
-  /** Deletes on the workers; provider instances last, once nothing they manage is left. */
-  async deleteAll(resources: readonly ResourceState[]): Promise<void> {
-    for (const res of resources.filter((r) => !isProviderType(r.type))) {
-      if (this.cancelled) return;
-      await this.workers.acquire();
-      void this.onWorker(res.name, res.urn, "delete", async () => {
-        if (this.apply) {
-          await (await this.host(res.provider)).delete(res.urn, res.id, res.outputs);
-          this.engine.remove(res.urn);
-        }
-        return { op: "delete" };
-      });
-    }
-    await this.settle();
-    if (this.cancelled) return;
-    for (const res of resources.filter((r) => isProviderType(r.type))) {
-      if (this.apply) this.engine.remove(res.urn);
-      this.record({ name: res.name, urn: res.urn, op: "delete", ok: true });
-    }
-  }
-
-  /** Refresh Reads on the workers (rule 6); errors are reported and do not stop the others. */
-  async refreshAll(): Promise<void> {
-    for (const res of this.engine.resources().filter((r) => !isProviderType(r.type))) {
-      await this.workers.acquire();
-      void this.onWorker(
-        res.name,
-        res.urn,
-        "refresh",
-        async () => {
-          const host = await this.host(res.provider);
-          const read = await host.read(res.urn, res.id, res.outputs, res.inputs);
-          // A preview restores the state afterwards; its diffs still see what was read.
-          if (read.id === "") {
-            this.engine.remove(res.urn);
-            return { op: "gone" };
-          }
-          res.outputs = read.properties;
-          if (read.inputs) res.inputs = read.inputs;
-          return { op: "refresh", outputs: read.properties };
-        },
-        { ignoreErrors: true },
-      );
-    }
-    await this.settle();
-  }
-
-  /** Runs `body` on the worker already acquired, records the step, frees the worker. */
-  private onWorker(
-    name: string,
-    urn: string,
-    planned: Op,
-    body: () => Promise<Done>,
-    options: { ignoreErrors?: boolean } = {},
-  ): Promise<StepResult> {
-    const run = (async () => {
-      try {
-        return this.record({ name, urn, ok: true, ...(await body()) });
-      } catch (error) {
-        if (!options.ignoreErrors) this.cancelOnError();
-        return this.record({ name, urn, op: planned, ok: false, error: messageOf(error) });
-      } finally {
-        this.workers.release();
-      }
-    })();
-    this.running.add(run);
-    void run.finally(() => this.running.delete(run));
-    return run;
-  }
-
-  private fail(name: string, urn: string, op: Op, error: unknown): void {
-    this.cancelOnError();
-    this.record({ name, urn, op, ok: false, error: messageOf(error) });
-  }
-
-  private cancelOnError(): void {
-    if (!this.options.continueOnError) this.cancelled = true;
-  }
-
-  private record(step: StepResult): StepResult {
-    const result: StepResult = {
-      name: step.name,
-      urn: step.urn,
-      op: step.op,
-      ok: step.ok,
-      ...(step.error !== undefined ? { error: step.error } : {}),
-      ...(step.outputs ? { outputs: step.outputs } : {}),
+  private async importStep(goal: Goal, urn: string, id: string) {
+    const host = await this.host(goal.provider);
+    if (!(await this.acquire())) throw new Cancelled();
+    const finished = this.onWorker(goal.name, urn, "import", async () => {
+      const read = await host.read(urn, id, {}, {});
+      if (read.id === "") throw new Error(`resource '${id}' does not exist`);
+      const { name, type, provider } = goal;
+      const state = { urn, name, type, id, inputs: goal.inputs, outputs: read.properties };
+      if (this.apply) this.engine.put({ ...state, ...(provider ? { provider } : {}) });
+      return { op: "import" as const, outputs: read.properties };
+    });
+    return {
+      finished: finished.then((step) => {
+        if (!step.ok) throw new Error(step.error);
+        return { urn, id, outputs: step.outputs ?? {} };
+      }),
     };
-    this.steps.push(result);
-    transcribe("step", () => JSON.stringify(result));
-    this.options.onStep?.(result);
-    return result;
   }
 }
 
-/** Pulumi's marker for a secret value in state (sdk/go/common/resource/sig). */
+function isReplace(diff: DiffOutcome): boolean {
+  return diff.changes && diff.replaces.length > 0;
+}
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+/**
+ * The state with the options Pulumi keeps in it, as the program set them this time
+ * (step_generator.go `generateResourceSteps`: protect and retainOnDelete default to false).
+ */
+function withOptions(res: ResourceState, options: ResourceOptions = {}): ResourceState {
+  const { protect: _p, retainOnDelete: _r, ignoreChanges: _i, ...rest } = res;
+  return {
+    ...rest,
+    ...(options.protect ? { protect: true } : {}),
+    ...(options.retainOnDelete ? { retainOnDelete: true } : {}),
+    ...(options.ignoreChanges ? { ignoreChanges: options.ignoreChanges } : {}),
+  };
 }

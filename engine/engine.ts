@@ -1,3 +1,4 @@
+import { defaultProviderUrn } from "./default-provider";
 import { Deployment, type Mode } from "./deployment";
 import type { Props } from "./host";
 import {
@@ -5,6 +6,7 @@ import {
   type EngineOptions,
   failures,
   type Goal,
+  isProviderType,
   type PreviewOptions,
   type Program,
   type Register,
@@ -13,6 +15,7 @@ import {
   type RunResult,
   type SchedulingOptions,
   type StackState,
+  type StateCommandOptions,
   type StepResult,
   type UpOptions,
 } from "./model";
@@ -48,14 +51,48 @@ import { transcribe } from "./transcript";
  *    starting its own provider processes (pkg/backend/apply.go `PreviewThenPromptThenExecute`,
  *    pkg/engine/update.go); `--yes` only skips the prompt. A failed preview ends the command
  *    before anything is applied. Nothing in a provider's memory survives from one to the other.
- * 8. Replacements create the new resource, then delete the old one (create-before-delete, the
- *    default).
+ * 8. Replacements (step_generator.go `continueStepsFromDiff`): a second Check without olds, the
+ *    new resource created, the old one kept in state marked for deletion and deleted with the
+ *    other deletes after the program (create-before-delete); with `deleteBeforeReplace` (the
+ *    option, else the provider's answer) the old one is deleted first, in the same chain.
  * 9. Each explicit provider instance (a `pulumi:providers:*` resource) gets its own provider
  *    process (pkg/host/host.go), whose Configure carries the instance's own inputs, not the stack
  *    config (pkg/resource/deploy/providers/registry.go); while an instance input is unknown in a
  *    preview, no Configure is sent and its resources' steps are only planned.
  *
- * The rules of one deployment live in deployment.ts; this file runs the commands.
+ * 10. Every refresh Read is followed by a Diff, whose inverted result decides whether the step
+ *     shows `same` or `update`; a Diff error fails the step (step.go `RefreshStep.Apply`,
+ *     `RefreshStep.ResultOp`; refresh.ts). Not with PULUMI_ENABLE_LEGACY_REFRESH_DIFF
+ *     (`legacyRefreshDiff`; sdk/go/common/env/env.go `EnableLegacyRefreshDiff`).
+ * 11. `pulumi refresh` and `pulumi destroy` are a preview, then the execution, each with its own
+ *     provider processes, unless `--skip-preview` (pkg/backend/diy/backend.go `Refresh`,
+ *     `Destroy`; pkg/backend/apply.go `PreviewThenPromptThenExecute`). Refresh Reads (and
+ *     Diffs) run in the preview too; a destroy preview calls no provider.
+ * 12. Refresh and destroy configure the default provider from its state, the stack config
+ *     recorded with it at the last update (default-provider.ts), unless `--run-program`
+ *     (pkg/cmd/pulumi/operations/refresh.go, destroy.go; deployment.go `EnsureProvider`).
+ * 13. A failed refresh Read (or Diff) fails the refresh, and `up --refresh` / `preview --refresh`
+ *     stop before the program runs (deployment_executor.go `Execute`: `ex.refresh` returns the
+ *     step executor's error; the refresh's own steps ignore errors and all run).
+ * 14. `--continue-on-error` covers failed steps only (step_executor.go `cancelDueToError`): a
+ *     failed Check or Diff still stops the deployment (deployment_executor.go
+ *     `handleSingleEvent` returns the step generator's error), and steps that depend on a failed
+ *     or skipped resource are skipped (`doesStepDependOn`). After a failure, a step waiting to
+ *     be handed to a worker is dropped, never started (step_executor.go `ExecuteSerial`;
+ *     workers.ts).
+ * 15. In a preview, an update's or replacement's outputs are its new inputs only
+ *     (sdk/go/common/resource/plugin/provider_plugin.go `Create`/`Update` with `Preview` and no
+ *     provider preview support): what the provider would add is unknown to the program.
+ * 16. Resource options from RegisterResourceRequest (options.ts): `ignoreChanges` (paths reset
+ *     to the old inputs before Check, `processIgnoreChanges`, and passed to Diff),
+ *     `replaceOnChanges` (`applyReplaceOnChanges`, on the keys the provider reports changed),
+ *     `deleteBeforeReplace`, `protect` (delete and replace refused; step.go `DeleteStep.Apply`),
+ *     `retainOnDelete` (no provider Delete), `import` (step.go `ImportStep.Apply`: a Read with
+ *     no inputs and no state, which the dynamic-provider host fails for want of `__provider`),
+ *     `dependsOn`. Any other option the SDK sends fails the registration, naming it.
+ *
+ * The rules of one deployment live in deployment.ts (with workers.ts, refresh.ts, steps.ts,
+ * options.ts and default-provider.ts); this file runs the commands.
  */
 
 export * from "./model";
@@ -76,11 +113,18 @@ function withSecretsSealed(res: ResourceState): ResourceState {
   return { ...res, inputs: seal(res.inputs), outputs: seal(res.outputs) };
 }
 
+/** A stored resource's key: a replaced one waiting for its delete sits beside its successor. */
+function keyOf(res: Pick<ResourceState, "urn" | "pendingDelete">): string {
+  return res.pendingDelete ? `${res.urn}#pendingDelete` : res.urn;
+}
+
 export class Engine {
   private byUrn = new Map<string, ResourceState>();
+  readonly defaultProviderUrn: string;
 
   constructor(readonly options: EngineOptions) {
-    for (const res of options.state?.resources ?? []) this.byUrn.set(res.urn, res);
+    for (const res of options.state?.resources ?? []) this.byUrn.set(keyOf(res), res);
+    this.defaultProviderUrn = defaultProviderUrn(options.project, options.stack);
   }
 
   /**
@@ -119,23 +163,20 @@ export class Engine {
     });
   }
 
-  /** `pulumi refresh`: every resource read on the step workers; gone ones leave the state. */
-  refresh(options: SchedulingOptions = {}): Promise<RunResult> {
-    return this.timed("refresh", () =>
-      this.withDeployment("update", options, async (deployment) => {
-        await deployment.refreshAll();
-        return {};
-      }),
-    );
+  /**
+   * `pulumi refresh [--skip-preview] [--run-program]`: every resource read, then diffed, on the
+   * step workers (rules 10-13); gone ones leave the state.
+   */
+  refresh(options: StateCommandOptions = {}): Promise<RunResult> {
+    return this.previewThenExecute("refresh", options, async (deployment) => {
+      await deployment.refreshAll();
+    });
   }
 
-  /** `pulumi destroy`: every resource deleted on the step workers, with its stored provider. */
-  destroy(options: SchedulingOptions = {}): Promise<RunResult> {
-    return this.timed("destroy", () =>
-      this.withDeployment("update", options, async (deployment) => {
-        await deployment.deleteAll(this.resources());
-        return {};
-      }),
+  /** `pulumi destroy [--skip-preview] [--run-program]`: every resource deleted (rules 11, 12). */
+  destroy(options: StateCommandOptions = {}): Promise<RunResult> {
+    return this.previewThenExecute("destroy", options, (deployment) =>
+      deployment.deleteAll(this.resources()),
     );
   }
 
@@ -153,20 +194,64 @@ export class Engine {
   }
 
   put(res: ResourceState): void {
-    this.byUrn.set(res.urn, res);
+    this.byUrn.set(keyOf(res), res);
   }
 
-  remove(urn: string): void {
-    this.byUrn.delete(urn);
+  remove(res: ResourceState): void {
+    this.byUrn.delete(keyOf(res));
+  }
+
+  /** Rule 11: a preview deployment (state restored after it), then the execution. */
+  private previewThenExecute(
+    kind: RunKind,
+    options: StateCommandOptions,
+    body: (deployment: Deployment) => Promise<void>,
+  ): Promise<RunResult> {
+    if (options.runProgram && this.resources().some((r) => isExplicitInstance(r, this))) {
+      // The local engine does not run the program for refresh or destroy; the instances'
+      // inputs could differ from their state, so it refuses rather than guess.
+      throw new Error(
+        `${kind} --run-program: the stack has explicit provider instances, whose inputs come ` +
+          "from the program; the local engine does not run the program for this command",
+      );
+    }
+    const fromState = !options.runProgram;
+    const run = (mode: Mode) =>
+      this.withDeployment(
+        mode,
+        options,
+        async (deployment) => {
+          await body(deployment);
+          return {};
+        },
+        fromState,
+      );
+    return this.timed(kind, async () => {
+      if (options.skipPreview) return run("update");
+      const started = performance.now();
+      const saved = this.snapshot();
+      let previewed: Awaited<ReturnType<typeof run>>;
+      try {
+        previewed = await run("preview");
+      } finally {
+        this.byUrn = saved;
+      }
+      const preview: RunResult = { ...previewed, kind, ms: performance.now() - started };
+      if (failures(preview).length > 0) return { ...previewed, preview };
+      const executed = await run("update");
+      return { ...executed, hosts: preview.hosts + executed.hosts, preview };
+    });
   }
 
   private snapshot(): Map<string, ResourceState> {
+    // Every preview restores the state: a refresh in a preview reads but does not persist.
     return new Map([...this.byUrn].map(([urn, res]) => [urn, structuredClone(res)]));
   }
 
   private deploy(mode: Mode, program: Program, options: PreviewOptions) {
     return this.withDeployment(mode, options, async (deployment) => {
-      if (options.refresh) await deployment.refreshAll();
+      // Rule 13: a failed refresh step stops the deployment before the program runs.
+      if (options.refresh && !(await deployment.refreshAll())) return {};
       const register: Register = (goal) => deployment.register(goal);
       let outputs: Props | undefined;
       let programError: unknown;
@@ -192,17 +277,23 @@ export class Engine {
     mode: Mode,
     scheduling: SchedulingOptions,
     body: (deployment: Deployment) => Promise<{ outputs?: Props }>,
+    providersFromState = false,
   ): Promise<{ steps: StepResult[]; hosts: number; outputs?: Props }> {
-    const deployment = new Deployment(this, mode, {
-      ...this.options,
-      parallel: scheduling.parallel ?? this.options.parallel,
-      parallelDiff: scheduling.parallelDiff ?? this.options.parallelDiff,
-    });
+    const deployment = new Deployment(
+      this,
+      mode,
+      {
+        ...this.options,
+        parallel: scheduling.parallel ?? this.options.parallel,
+        parallelDiff: scheduling.parallelDiff ?? this.options.parallelDiff,
+      },
+      providersFromState,
+    );
     try {
       const extra = await body(deployment);
-      return { steps: deployment.steps, hosts: deployment.hosts.size, ...extra };
+      return { steps: deployment.steps, hosts: deployment.providers.hosts.size, ...extra };
     } finally {
-      await deployment.stopHosts();
+      await deployment.providers.stopHosts();
     }
   }
 
@@ -215,4 +306,8 @@ export class Engine {
     transcribe("state", () => JSON.stringify(this.state));
     return { ...result, kind, ms: performance.now() - started };
   }
+}
+
+function isExplicitInstance(res: ResourceState, engine: Engine): boolean {
+  return isProviderType(res.type) && res.urn !== engine.defaultProviderUrn;
 }

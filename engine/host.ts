@@ -65,6 +65,9 @@ export interface CheckResponse {
 export interface DiffResponse {
   changes: "some" | "none" | "unknown";
   replaces: string[];
+  /** Keys the provider reported as changed (`diffs`). */
+  changed: string[];
+  deleteBeforeReplace: boolean;
 }
 
 /** A gRPC error from the host: what the engine would show the user. */
@@ -206,12 +209,22 @@ export class ProviderHost {
     };
   }
 
-  async diff(urn: string, id: string, olds: Props, news: Props): Promise<DiffResponse> {
+  /** `olds` are the old outputs; `oldInputs` and `ignoreChanges` go along as the engine sends them. */
+  async diff(
+    urn: string,
+    id: string,
+    olds: Props,
+    news: Props,
+    ignoreChanges: readonly string[] = [],
+    oldInputs?: Props,
+  ): Promise<DiffResponse> {
     const req = new pb.DiffRequest();
     req.setUrn(urn);
     req.setId(id);
     req.setOlds(Struct.fromJavaScript(olds as never));
     req.setNews(Struct.fromJavaScript(news as never));
+    if (oldInputs) req.setOldInputs(Struct.fromJavaScript(oldInputs as never));
+    req.setIgnorechangesList([...ignoreChanges]);
     const resp = (await this.call("diff", req)) as providerPb.DiffResponse;
     const kinds = pb.DiffResponse.DiffChanges;
     const changes = resp.getChanges();
@@ -219,6 +232,8 @@ export class ProviderHost {
       changes:
         changes === kinds.DIFF_SOME ? "some" : changes === kinds.DIFF_NONE ? "none" : "unknown",
       replaces: resp.getReplacesList(),
+      changed: resp.getDiffsList(),
+      deleteBeforeReplace: resp.getDeletebeforereplace(),
     };
   }
 

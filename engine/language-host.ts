@@ -8,6 +8,8 @@ import type * as engineGrpc from "@pulumi/pulumi/proto/engine_grpc_pb";
 import type * as resourceGrpc from "@pulumi/pulumi/proto/resource_grpc_pb";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
+import type { ResourceOptions } from "./model";
+import { resourceOptionsOf } from "./options";
 import {
   Empty,
   engineProto,
@@ -65,6 +67,8 @@ export interface Registration {
   secretPaths: string[];
   /** The explicit provider reference ("urn::id"), when the program passed one. */
   provider?: string;
+  /** The resource options the program set; an option the engine does not model fails here. */
+  options: ResourceOptions;
 }
 
 /** The URN in a provider reference "<urn>::<id>" (sdk/go/common/resource/providers/reference.go). */
@@ -533,6 +537,7 @@ export async function runProgram(
           inputs,
           secretPaths,
           ...(req.getProvider() ? { provider: req.getProvider() } : {}),
+          options: resourceOptionsOf(req),
         };
       } catch (error) {
         callback(rpcError(grpc.status.INVALID_ARGUMENT, (error as Error).message), null);

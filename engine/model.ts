@@ -13,6 +13,21 @@ export interface Goal {
   provider?: string;
   /** Top-level inputs the program marked secret: stored encrypted, never in plain text. */
   secretInputs?: string[];
+  /** The resource options the program set (language-host.ts reads them, options.ts names them). */
+  options?: ResourceOptions;
+}
+
+/** The resource options the local engine models (options.ts; anything else fails the run). */
+export interface ResourceOptions {
+  protect?: boolean;
+  retainOnDelete?: boolean;
+  ignoreChanges?: string[];
+  replaceOnChanges?: string[];
+  deleteBeforeReplace?: boolean;
+  /** `import`: the id of an existing resource to adopt with an import step. */
+  importId?: string;
+  /** URNs of the resources this one depends on (dependsOn, and inputs from their outputs). */
+  dependencies?: string[];
 }
 
 /** Explicit provider instances are resources of this type prefix (sdk/go/common/resource/providers). */
@@ -31,13 +46,29 @@ export interface ResourceState {
   outputs: Props;
   provider?: string;
   secretInputs?: string[];
+  /** Options Pulumi keeps in state: they act on later refreshes, deletes and replaces. */
+  protect?: boolean;
+  retainOnDelete?: boolean;
+  ignoreChanges?: string[];
+  /** A replaced resource waiting for the deletes at the end of the deployment (`delete: true`). */
+  pendingDelete?: boolean;
 }
 
 export interface StackState {
   resources: ResourceState[];
 }
 
-export type Op = "create" | "update" | "replace" | "delete" | "same" | "refresh" | "gone";
+export type Op =
+  | "create"
+  | "update"
+  | "replace"
+  | "delete"
+  | "same"
+  | "refresh"
+  | "gone"
+  | "import"
+  /** The old resource of a create-before-delete replacement, deleted after the program (OpDeleteReplaced). */
+  | "delete-replaced";
 
 export interface StepResult {
   name: string;
@@ -49,6 +80,13 @@ export interface StepResult {
 }
 
 export type RunKind = "preview" | "up" | "refresh" | "destroy";
+
+/** The stack's config as `pulumi config` holds it: namespaced keys, secrets in plain text here. */
+export interface StackConfig {
+  values: Record<string, string>;
+  /** Keys of `values` that are secrets: stored encrypted in the default provider's state. */
+  secretKeys: string[];
+}
 
 export interface RunResult {
   kind: RunKind;
@@ -97,6 +135,8 @@ export function countOps(result: RunResult): Record<Op, number> {
     same: 0,
     refresh: 0,
     gone: 0,
+    import: 0,
+    "delete-replaced": 0,
   };
   for (const step of result.steps) counts[step.op]++;
   return counts;
@@ -123,6 +163,13 @@ export interface EngineOptions {
   parallel?: number;
   /** PULUMI_PARALLEL_DIFF=true: Diff on the step workers. Default false, as in the CLI. */
   parallelDiff?: boolean;
+  /**
+   * The current stack config. The default provider's state records it, and refresh and destroy
+   * configure from that record (deployment.go `EnsureProvider`) unless `runProgram`.
+   */
+  stackConfig?: () => StackConfig;
+  /** PULUMI_ENABLE_LEGACY_REFRESH_DIFF=true: no Diff after a refresh Read (env.go). */
+  legacyRefreshDiff?: boolean;
   /** `--continue-on-error`: a failed step does not stop the others. */
   continueOnError?: boolean;
   /** Called as each step finishes (progress output). */
@@ -147,4 +194,16 @@ export interface PreviewOptions extends SchedulingOptions {
 export interface UpOptions extends PreviewOptions {
   /** `--skip-preview`: one deployment instead of preview + update. */
   skipPreview?: boolean;
+}
+
+/** `pulumi refresh` / `pulumi destroy` flags. */
+export interface StateCommandOptions extends SchedulingOptions {
+  /** `--skip-preview`: the execution only, without the preview deployment before it. */
+  skipPreview?: boolean;
+  /**
+   * `--run-program`: providers configured from the current stack config, not from the config
+   * stored with the default provider in state. The local engine does not run the program for
+   * these commands; with explicit provider instances in the stack this option fails.
+   */
+  runProgram?: boolean;
 }

@@ -106,6 +106,7 @@ export function languageHostProgram(source: ProgramSource): Program {
             inputs: reg.inputs,
             ...(reg.secretPaths.length > 0 ? { secretInputs: reg.secretPaths } : {}),
             ...(reg.provider ? { provider: providerUrn(reg.provider) } : {}),
+            ...(Object.keys(reg.options).length > 0 ? { options: reg.options } : {}),
           });
           return { id: done.id, outputs: done.outputs };
         } catch {

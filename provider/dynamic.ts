@@ -52,6 +52,14 @@ let checkPolicy: CheckSettings | undefined;
  * may happen twice in one deployment, and a second count would double the limit.
  */
 const changing = new Set<string>();
+/**
+ * The accounts this process has checked. The engine sends a Diff of a resource the program
+ * declares only after that resource's Check, to the same provider process (pulumi/pulumi
+ * step_generator.go `continueStepsFromImport` then `diff`); the Diff that follows a refresh Read
+ * (step.go `RefreshStep.Apply`) has no Check before it. Only the first kind plans a write, so
+ * only an account checked here is counted in Diff: a refresh never trips acronis:maxEmailChanges.
+ */
+const checked = new Set<string>();
 
 /**
  * A line for the user: Pulumi shows the host's console output since 3.146; `pulumi.log` does
@@ -85,16 +93,17 @@ export async function check(
   news: Record<string, unknown>,
 ): Promise<pulumi.dynamic.CheckResult<UserEmailInputs>> {
   return reported("check", news.userId, async () => {
-    const checked = checkInputs(news, policy());
+    const result = checkInputs(news, policy());
     // An account new to the stack (or to this resource) gets no Diff, and no Create in preview:
     // Check is where the engine lets us count it. `olds` are the old inputs, {} for a new one.
-    const { inputs } = checked;
+    const { inputs } = result;
     const known = inputs && inputs.userId !== UNKNOWN && inputs.email !== UNKNOWN;
+    if (known) checked.add(inputs.userId);
     if (known && olds.userId !== inputs.userId && policy().maxEmailChanges !== null) {
       // A new resource carries no stored tenant yet: a plain read.
       countChange(desiredOf(inputs), await readAccount(inputs.userId, undefined), null);
     }
-    return checked;
+    return result;
   });
 }
 
@@ -112,7 +121,8 @@ export async function diff(
     const live =
       stored.userId === news.userId ? await readAccount(news.userId, tenantOf(stored)) : null;
     const decision = decideDiff(news, stored, live);
-    countChange(desiredOf(news), live, pendingFrom(stored));
+    // A Diff with no Check before it in this process is a refresh's: it plans no write.
+    if (checked.has(news.userId)) countChange(desiredOf(news), live, pendingFrom(stored));
     if (decision.reason === "pending-confirmation") reportPending(news, stored);
     if (decision.reason === "account-missing") {
       say(

@@ -46,6 +46,8 @@ const TOKEN_KEY = "POST /api/2/idp/token";
 
 interface Args {
   quick: boolean;
+  /** Only the refresh section (`npm run bench -- --refresh-only`): a shared machine's short run. */
+  refreshOnly: boolean;
   json: string;
 }
 
@@ -54,9 +56,14 @@ function parseCli(): Args {
     options: {
       json: { type: "string", default: path.join(".bench", "results.json") },
       quick: { type: "boolean", default: false },
+      "refresh-only": { type: "boolean", default: false },
     },
   });
-  return { quick: values.quick ?? false, json: values.json ?? ".bench/results.json" };
+  return {
+    quick: values.quick ?? false,
+    refreshOnly: values["refresh-only"] ?? false,
+    json: values.json ?? ".bench/results.json",
+  };
 }
 
 // ---- measuring ----
@@ -106,6 +113,7 @@ class BenchStack {
     this.engine = new Engine({
       project: PROJECT,
       stack,
+      stackConfig: () => ({ values: config, secretKeys: ["acronis:clientSecret"] }),
       startHost: ProviderHost.starter({
         cwd: ws.dir,
         project: PROJECT,
@@ -387,6 +395,61 @@ async function denseRuns(ws: Workspace, text: string, latency: number): Promise<
   });
 }
 
+/**
+ * `pulumi refresh` as the engine runs it (a preview, then the execution, each Read followed by a
+ * Diff), its `--skip-preview` execution alone, and `up --refresh` of a synced stack: 1,000 dense
+ * accounts at `latency`, default scheduling, ours and the naive provider.
+ */
+async function refreshRuns(ws: Workspace, providers: Providers, latency: number): Promise<Row[]> {
+  const n = 1000;
+  const rows: Row[] = [];
+  const figures: Partial<Record<"ours" | "naive", Measure[]>> = {};
+  for (const provider of ["ours", "naive"] as const) {
+    figures[provider] = await onPlatform(n, 100, async (emulator) => {
+      const stack = new BenchStack(emulator, ws, providers[provider], `refresh-${provider}`);
+      const synced = stack.goals(range(n), seedEmail);
+      await stack.engine.up(synced, { skipPreview: true });
+      await emulator.control.latency(latency);
+      console.error(`bench: refresh ${provider} @${latency}ms`);
+      return [
+        await stack.measure("refresh", () => stack.engine.refresh()),
+        await stack.measure("refresh --skip-preview", () =>
+          stack.engine.refresh({ skipPreview: true }),
+        ),
+        await stack.measure("up --refresh", () => stack.engine.up(synced, { refresh: true })),
+        // The same execution without the Diffs (PULUMI_ENABLE_LEGACY_REFRESH_DIFF=true): what
+        // the Diffs cost, measured in the same conditions.
+        await stack.measure("refresh --skip-preview, legacy", () =>
+          new Engine({
+            ...stack.engine.options,
+            legacyRefreshDiff: true,
+            state: { resources: stack.engine.resources() },
+          }).refresh({ skipPreview: true }),
+        ),
+      ];
+    });
+  }
+  const names = [
+    "refresh (preview + execution)",
+    "refresh --skip-preview",
+    "up --refresh",
+    "refresh --skip-preview without the Diffs (legacy)",
+  ];
+  names.forEach((name, k) => {
+    const ours = figures.ours?.[k];
+    const naive = figures.naive?.[k];
+    if (!ours) return;
+    const vsNaive = naive ? ` (naive ${ms(naive.ms)}, r${naive.reads})` : "";
+    rows.push(
+      reported(
+        `${n} dense @${latency}ms ${name}`,
+        `${ms(ours.ms)} r${ours.reads} w${ours.writes}${vsNaive}`,
+      ),
+    );
+  });
+  return rows;
+}
+
 // ---- the tables ----
 
 function matrixRows(figures: MatrixFigures[]): Row[] {
@@ -562,6 +625,15 @@ async function main(): Promise<void> {
     print(`\n${title}`);
     printTable(added, print);
   };
+
+  if (args.refreshOnly) {
+    await section("refresh of 1,000 accounts, 10 tenants (r = read requests, w = PUTs)", () =>
+      refreshRuns(ws, providers, 20),
+    );
+    print("\nall figures");
+    printTable(rows, print);
+    return;
+  }
 
   await section("provider", async () => [
     atMost("serialized __provider (bytes)", Buffer.byteLength(ws.providerText), 512),

@@ -124,6 +124,7 @@ async function main(): Promise<void> {
     const engine = new Engine({
       project: project.name,
       stack: STACK,
+      stackConfig: () => ({ values: config, secretKeys }),
       startHost: ProviderHost.starter({ cwd: REPO_ROOT, project: project.name, config, output }),
       onStep: (step) => progress.step(step),
     });

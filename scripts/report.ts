@@ -12,6 +12,8 @@ const SYMBOL: Record<Op, string> = {
   same: "=",
   refresh: "~",
   gone: "-",
+  import: "=",
+  "delete-replaced": "--",
 };
 
 const PLANNED: Record<Op, string> = {
@@ -22,6 +24,8 @@ const PLANNED: Record<Op, string> = {
   same: "no change",
   refresh: "refresh",
   gone: "deleted",
+  import: "import",
+  "delete-replaced": "delete original",
 };
 
 const DONE: Record<Op, string> = {
@@ -32,6 +36,8 @@ const DONE: Record<Op, string> = {
   same: "no change",
   refresh: "refreshed",
   gone: "deleted",
+  import: "imported",
+  "delete-replaced": "deleted original",
 };
 
 const SUMMARY_PLANNED: Partial<Record<Op, string>> = {

@@ -214,7 +214,8 @@ describe("races and out-of-band changes", () => {
     await stack.up(goals);
     await stack.emulator.control.patchUser(USERS.fresh2, { email: "someone@else.example.net" });
 
-    expect(plan(await stack.refresh())).toEqual({ fresh2: "refresh" });
+    // The refresh's Diff (step.go RefreshStep.Apply) shows the drifted account as an update.
+    expect(plan(await stack.refresh())).toEqual({ fresh2: "update" });
     expect(outputs("fresh2")).toMatchObject({
       status: "drifted",
       liveEmail: "someone@else.example.net",

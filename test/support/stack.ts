@@ -9,7 +9,7 @@ import {
   type PreviewOptions,
   type Program,
   type RunResult,
-  type SchedulingOptions,
+  type StateCommandOptions,
   type UpOptions,
 } from "../../engine/engine";
 import { type CallRecord, type OutputLine, ProviderHost } from "../../engine/host";
@@ -39,13 +39,18 @@ export interface TestStack {
   userEmail(name: string, inputs: { userId: string; email: string; resendAfter?: string }): Goal;
   preview(program: Program, options?: PreviewOptions): Promise<RunResult>;
   up(program: Program, options?: UpOptions): Promise<RunResult>;
-  refresh(options?: SchedulingOptions): Promise<RunResult>;
-  destroy(options?: SchedulingOptions): Promise<RunResult>;
+  refresh(options?: StateCommandOptions): Promise<RunResult>;
+  destroy(options?: StateCommandOptions): Promise<RunResult>;
   /**
    * The stack config and environment of the commands that follow, as `pulumi config set` or an
    * exported variable would change them (default: the stack's own config, no extra env).
    */
-  configure(options?: { env?: NodeJS.ProcessEnv; config?: Record<string, string> }): void;
+  configure(options?: {
+    env?: NodeJS.ProcessEnv;
+    config?: Record<string, string>;
+    /** Keys set with `pulumi config set --secret` besides those named like a secret. */
+    secretKeys?: string[];
+  }): void;
   /**
    * A provider process configured as the next command's would be, for tests that drive its
    * calls one by one (the engine stops the others; `close` stops this one).
@@ -63,7 +68,10 @@ export interface StackOptions {
   /** An emulator already running (one of `startDatacenters`), instead of starting one; closed with the stack. */
   platform?: RunningEmulator;
   /** Engine options (`parallel`, `parallelDiff`, `continueOnError`); default: the CLI's. */
-  engine?: Pick<EngineOptions, "parallel" | "parallelDiff" | "continueOnError">;
+  engine?: Pick<
+    EngineOptions,
+    "parallel" | "parallelDiff" | "continueOnError" | "legacyRefreshDiff"
+  >;
 }
 
 export async function openStack(options: StackOptions): Promise<TestStack> {
@@ -75,7 +83,11 @@ export async function openStack(options: StackOptions): Promise<TestStack> {
     }));
   const workspace = await createWorkspace(options.name);
   const config = (options.config ?? stackConfig)(emulator.baseUrl);
-  let current: { env?: NodeJS.ProcessEnv; config: Record<string, string> } = { config };
+  let current: {
+    env?: NodeJS.ProcessEnv;
+    config: Record<string, string>;
+    secretKeys?: string[];
+  } = { config };
   const output: OutputLine[] = [];
   const calls: CallRecord[] = [];
   const hosts: ProviderHost[] = [];
@@ -83,6 +95,13 @@ export async function openStack(options: StackOptions): Promise<TestStack> {
     project: options.name,
     stack: "test",
     ...options.engine,
+    // `pulumi config set --secret acronis:clientSecret`: the default provider's state seals it.
+    stackConfig: () => ({
+      values: current.config,
+      secretKeys: Object.keys(current.config).filter(
+        (key) => /secret/i.test(key) || current.secretKeys?.includes(key),
+      ),
+    }),
     startHost: async (instance) => {
       const host = await ProviderHost.start({
         cwd: workspace.dir,
@@ -114,7 +133,7 @@ export async function openStack(options: StackOptions): Promise<TestStack> {
     refresh: (opts) => engine.refresh(opts),
     destroy: (opts) => engine.destroy(opts),
     configure(opts) {
-      current = { env: opts?.env, config: opts?.config ?? config };
+      current = { env: opts?.env, config: opts?.config ?? config, secretKeys: opts?.secretKeys };
     },
     async startHost() {
       const host = await engine.options.startHost();
@@ -130,10 +149,15 @@ export async function openStack(options: StackOptions): Promise<TestStack> {
   return stack;
 }
 
-/** The op of each step by resource name, e.g. { alice: "update", bob: "same" }. */
+/**
+ * The op of each step by resource name, e.g. { alice: "update", bob: "same" }. A replacement's
+ * later delete of the old resource ("delete-replaced") is part of its "replace" and left out.
+ */
 export function plan(result: RunResult): Record<string, string> {
   return Object.fromEntries(
-    result.steps.map((s) => [s.name, s.ok ? s.op : `failed ${s.op}: ${s.error}`]),
+    result.steps
+      .filter((s) => s.op !== "delete-replaced" || !s.ok)
+      .map((s) => [s.name, s.ok ? s.op : `failed ${s.op}: ${s.error}`]),
   );
 }
 

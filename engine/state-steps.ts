@@ -1,0 +1,79 @@
+import type { Deployment } from "./deployment";
+import { isProviderType, type ResourceState } from "./model";
+import { refreshResource } from "./refresh";
+import { DeleteProtectedError, deleteResource } from "./steps";
+
+/**
+ * The steps a deployment runs on the state rather than on the program's registrations: deletes
+ * (after the program, and `destroy`) and refreshes (`refresh`, and `--refresh` before the
+ * program). engine.ts cites the Pulumi engine source for each rule.
+ */
+
+/** Deletes of what the program no longer declares, and of replaced resources (rule 5). */
+export async function deleteUndeclared(d: Deployment): Promise<void> {
+  await deleteAll(
+    d,
+    d.engine.resources().filter((res) => res.pendingDelete || !d.registered.has(res.urn)),
+  );
+}
+
+/**
+ * Deletes on the workers (step.go `DeleteStep.Apply`: protect refuses, retainOnDelete skips
+ * the provider call); provider instances last, once nothing they manage is left.
+ */
+export async function deleteAll(d: Deployment, resources: readonly ResourceState[]): Promise<void> {
+  for (const res of resources.filter((r) => !isProviderType(r.type))) {
+    if (!(await d.acquire())) return;
+    const op = res.pendingDelete ? "delete-replaced" : "delete";
+    void d.onWorker(
+      res.name,
+      res.urn,
+      op,
+      async () => {
+        if (res.protect && !res.pendingDelete) throw new DeleteProtectedError(res.urn);
+        if (d.apply) {
+          await deleteResource(await d.host(res.provider), res);
+          d.engine.remove(res);
+        }
+        return { op };
+      },
+      // step_executor.go `cancelDueToError`: a protect refusal never stops the others.
+      { continueOn: (error) => error instanceof DeleteProtectedError },
+    );
+  }
+  await d.settle();
+  if (d.isCancelled || d.failed.size > 0) return;
+  for (const res of resources.filter((r) => isProviderType(r.type))) {
+    if (d.apply) d.engine.remove(res);
+    d.record({ name: res.name, urn: res.urn, op: "delete", ok: true });
+  }
+}
+
+/**
+ * Refresh steps on the workers (refresh.ts). A failed one does not stop the others
+ * (step_executor.go `ignoreErrors`), but fails the refresh: deployment_executor.go `Execute`
+ * returns the error of `refresh` before the program runs. Resolves with whether all succeeded.
+ */
+export async function refreshAll(d: Deployment): Promise<boolean> {
+  const refreshable = d.engine
+    .resources()
+    .filter((r) => !isProviderType(r.type) && !r.pendingDelete);
+  for (const res of refreshable) {
+    if (!(await d.acquire())) break;
+    void d.onWorker(
+      res.name,
+      res.urn,
+      "refresh",
+      async () => {
+        const refreshed = await refreshResource(await d.host(res.provider), res, d.options);
+        // A preview restores the state afterwards; its diffs still see what was read.
+        if (refreshed.state === null) d.engine.remove(res);
+        else d.engine.put(refreshed.state);
+        return { op: refreshed.op, outputs: refreshed.state?.outputs ?? {} };
+      },
+      { ignoreErrors: true },
+    );
+  }
+  await d.settle();
+  return d.steps.every((step) => step.ok);
+}

@@ -1,0 +1,124 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { generatedUserId, generateSeed } from "../emulator";
+import { failures, type Goal, type RunResult } from "../engine/engine";
+import { demoStackConfig } from "../engine/program";
+import { openStack, plan, type TestStack } from "./support/stack";
+
+/**
+ * acronis:maxEmailChanges under the refresh the engine really runs (each Read followed by a
+ * Diff): a 40-account stack, 20 accounts re-pointed on the platform by someone else, 3 with a
+ * confirmation pending, the limit 5. The refresh writes nothing and must not be refused; every
+ * command that would write refuses exactly when the update would change more than the limit.
+ */
+
+const N = 40;
+/** Odd users are not activated, even ones are (a PUT mails a link and leaves them pending). */
+const seed = generateSeed({ users: N, activatedRatio: 0.5 });
+const PUT = "PUT /api/2/users/{id}";
+const ALL = Array.from({ length: N }, (_, k) => k + 1);
+const PENDING = [2, 4, 6];
+const DRIFTED = ALL.filter((i) => i > 10 && i <= 30);
+const seedEmail = (i: number) => `user${i}@bench.example`;
+const movedEmail = (i: number) => `user${i}@moved.example`;
+
+let stack: TestStack;
+
+beforeAll(async () => {
+  const name = "engine-refresh-guard";
+  stack = await openStack({
+    name,
+    seed,
+    config: (baseUrl) => demoStackConfig({ name, config: {} }, baseUrl),
+    engine: { parallel: 8 },
+  });
+});
+afterAll(async () => {
+  await stack?.close();
+});
+
+function limit(value: number): void {
+  stack.configure({ config: { ...stack.config, "acronis:maxEmailChanges": String(value) } });
+}
+
+/** The program: every account at its seed address, the pending ones at their new one. */
+function program(): Goal[] {
+  return ALL.map((i) =>
+    stack.userEmail(`user${i}`, {
+      userId: generatedUserId(i),
+      email: PENDING.includes(i) ? movedEmail(i) : seedEmail(i),
+    }),
+  );
+}
+
+async function puts(): Promise<number> {
+  return (await stack.emulator.control.requests()).counts[PUT] ?? 0;
+}
+
+function expectRefused(result: RunResult): void {
+  expect(failures(result).length).toBeGreaterThanOrEqual(1);
+  for (const step of failures(result)) {
+    expect(step.error).toMatch(
+      /^UserEmail diff account [0-9a-f-]{36}: refused by acronis:maxEmailChanges: this run would change the email of at least 6 accounts, the limit is 5;/,
+    );
+  }
+}
+
+describe("40 accounts, 20 drifted, 3 pending, acronis:maxEmailChanges=5", () => {
+  it("set up: adopted under the limit, 3 confirmations requested, 20 re-pointed elsewhere", async () => {
+    limit(5);
+    const adopt = ALL.map((i) =>
+      stack.userEmail(`user${i}`, { userId: generatedUserId(i), email: seedEmail(i) }),
+    );
+    expect(failures(await stack.up(adopt))).toEqual([]);
+    expect(failures(await stack.up(program()))).toEqual([]);
+    expect(await puts()).toBe(3);
+    for (const i of DRIFTED) {
+      await stack.emulator.control.patchUser(generatedUserId(i), {
+        email: `user${i}@elsewhere.example`,
+      });
+    }
+    await stack.emulator.control.resetRequests();
+  });
+
+  it("refresh succeeds (configured from state, limit 5) and shows drifted and pending as updates", async () => {
+    const result = await stack.refresh();
+    expect(failures(result)).toEqual([]);
+    const expected = Object.fromEntries(
+      ALL.map((i) => [`user${i}`, DRIFTED.includes(i) || PENDING.includes(i) ? "update" : "same"]),
+    );
+    expect(plan(result.preview as RunResult)).toEqual(expected);
+    expect(plan(result)).toEqual(expected);
+    for (const i of DRIFTED) {
+      expect(stack.engine.resource(`user${i}`)?.outputs.status).toBe("drifted");
+    }
+    expect(failures(await stack.refresh({ runProgram: true, skipPreview: true }))).toEqual([]);
+    expect(await puts()).toBe(0);
+  });
+
+  it("preview, preview --refresh, up and up --refresh are refused, writing nothing", async () => {
+    expectRefused(await stack.preview(program()));
+    expectRefused(await stack.preview(program(), { refresh: true }));
+    const up = await stack.up(program());
+    expectRefused(up);
+    expect(up.preview).toBeDefined();
+    expectRefused(await stack.up(program(), { refresh: true }));
+    expect(await puts()).toBe(0);
+  });
+
+  it("up --refresh --skip-preview is refused after writing the first 5", async () => {
+    expectRefused(await stack.up(program(), { refresh: true, skipPreview: true }));
+    expect(await puts()).toBe(5);
+  });
+
+  it("with the limit at exactly the 15 changes left, up --refresh passes", async () => {
+    limit(14);
+    expect(failures(await stack.preview(program(), { refresh: true })).length).toBeGreaterThan(0);
+    limit(15);
+    const result = await stack.up(program(), { refresh: true });
+    expect(failures(result)).toEqual([]);
+    expect(await puts()).toBe(20);
+    for (const i of ALL) {
+      expect(stack.engine.resource(`user${i}`)?.outputs.status).not.toBe("drifted");
+    }
+  });
+});
