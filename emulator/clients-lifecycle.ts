@@ -22,9 +22,28 @@ function requireClient(state: PlatformState, caller: ApiClient, rawId: string): 
   return c;
 }
 
-/** GET /clients/{id} (schema `client`; never the secret). */
+/** Schema `client`; never the secret. */
+export function clientJson(c: ApiClient): Record<string, unknown> {
+  return {
+    client_id: c.clientId,
+    client_secret_expires_at: 0,
+    type: "api_client",
+    tenant_id: c.tenantId,
+    data: { ...c.data },
+    token_endpoint_auth_method: c.authMethod,
+    created_at: c.createdAt,
+    created_by: c.clientId,
+    last_access_at: c.lastAccessAt,
+    last_access_from_ip: c.lastAccessFromIp,
+    status: c.status,
+    redirect_uris: [...c.redirectUris],
+    ...(c.originId === null ? {} : { origin_id: c.originId }),
+  };
+}
+
+/** GET /clients/{id}. */
 export function getClient(state: PlatformState, caller: ApiClient, rawId: string) {
-  return state.clientJson(requireClient(state, caller, rawId));
+  return clientJson(requireClient(state, caller, rawId));
 }
 
 /**

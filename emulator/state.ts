@@ -470,24 +470,6 @@ export class PlatformState {
     return false;
   }
 
-  clientJson(c: ApiClient): Record<string, unknown> {
-    return {
-      client_id: c.clientId,
-      client_secret_expires_at: 0,
-      type: "api_client",
-      tenant_id: c.tenantId,
-      data: { ...c.data },
-      token_endpoint_auth_method: c.authMethod,
-      created_at: c.createdAt,
-      created_by: c.clientId,
-      last_access_at: c.lastAccessAt,
-      last_access_from_ip: c.lastAccessFromIp,
-      status: c.status,
-      redirect_uris: [...c.redirectUris],
-      ...(c.originId === null ? {} : { origin_id: c.originId }),
-    };
-  }
-
   // ---- users ----
 
   /** 400 bad id, 404 unknown (or deleted unless allowDeleted), 403 outside the caller's subtree. */

@@ -1,5 +1,11 @@
 import type { IncomingMessage } from "node:http";
-import { clientPutSchema, deleteClient, getClient, updateClient } from "../clients-lifecycle";
+import {
+  clientJson,
+  clientPutSchema,
+  deleteClient,
+  getClient,
+  updateClient,
+} from "../clients-lifecycle";
 import { badRequest } from "../errors";
 import { methodNotAllowed, parseJson, type Reply, requireJsonBody } from "../http";
 import { authorize } from "../scopes";
@@ -24,7 +30,7 @@ export function routeClients(
     requireJsonBody(req);
     const parsed = clientPutSchema.safeParse(parseJson(body));
     if (!parsed.success) throw badRequest(zodInfo(parsed.error));
-    return { status: 200, body: state.clientJson(updateClient(state, caller, id, parsed.data)) };
+    return { status: 200, body: clientJson(updateClient(state, caller, id, parsed.data)) };
   }
   if (method === "DELETE") {
     deleteClient(state, authorize(state, auth, "deleteClient"), id);
