@@ -197,9 +197,9 @@ describe("GET /users/{id}", () => {
     const r = await api(emu.baseUrl, token, "GET", "/tenants/whatever");
     expect(r.status).toBe(404);
     expect(r.body.error.domain).toBe("PlatformAccountServer");
-    const m = await api(emu.baseUrl, token, "DELETE", `/users/${USERS.bob}`);
+    const m = await api(emu.baseUrl, token, "PATCH", `/users/${USERS.bob}`);
     expect(m.status).toBe(405);
-    expect(m.headers.get("allow")).toBe("GET, PUT");
+    expect(m.headers.get("allow")).toBe("GET, PUT, DELETE");
   });
 
   it("answers 404 for API routes under a prefix other than /api/2", async () => {

@@ -3,6 +3,8 @@ import type { UserPatch } from "./state";
 
 export interface OutboxMail {
   id: string;
+  /** An email-change confirmation, or an activation mail (its link activates the account). */
+  kind: "email-change" | "activation";
   /** The OLD address: where the platform sends the confirmation link. */
   to: string;
   userId: string;

@@ -6,6 +6,10 @@ export const ErrorCode = {
   internal: 1000,
   versionMismatch: 1001,
   accessDenied: 1002,
+  /** Documented: "user disabled". */
+  userDisabled: 1018,
+  /** Documented: "does not satisfy business rules". */
+  businessRule: 1027,
   /** Emulator choice: 404 "not found". */
   notFound: 1004,
   /** Emulator choice: 400 request validation failure. */
@@ -72,6 +76,18 @@ export const unauthorized = (info: string) =>
   new PlatformError(401, ErrorCode.unauthorized, "Unauthorized", info, {
     "WWW-Authenticate": 'Bearer realm="api"',
   });
+
+/** A login another account (deleted ones included) already holds. */
+export const loginConflict = (login: string) =>
+  new PlatformError(
+    409,
+    ErrorCode.conflict,
+    "Another object of the same type already exists",
+    `login '${login}' is taken`,
+  );
+/** Documented code 1027: the request breaks a rule of the platform (e.g. deleting an enabled user). */
+export const businessRule = (info: string) =>
+  new PlatformError(409, ErrorCode.businessRule, "Does not satisfy business rules", info);
 
 /** Token endpoint errors use the OAuth-like `tokenError` schema instead of `errorScheme`. */
 export class TokenError extends Error {

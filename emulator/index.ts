@@ -21,6 +21,12 @@ export {
   type RequestStatsSnapshot,
 } from "./faults";
 export {
+  type BuiltAccount,
+  createActivatedAccount,
+  type NewAccount,
+  SandboxAccountError,
+} from "./sandbox-accounts";
+export {
   DEMO_CLIENT_ID,
   DEMO_CLIENT_SECRET,
   defaultSeed,

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
+import { SCOPES } from "./scopes";
 
 /** Full-match UUID (case-insensitive); the OpenAPI `uuid` schema is 36 chars of hex and dashes. */
 export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -25,6 +26,8 @@ const clientSchema = z.strictObject({
   client_secret: z.string().min(1),
   tenant_id: uuid,
   auth_method: z.enum(["basic", "post"]).optional(),
+  /** Account-server scopes of the client's tokens; default tenant_admin, tenant_viewer, user_admin. */
+  scopes: z.array(z.enum(SCOPES)).optional(),
 });
 
 const userSchema = z.strictObject({

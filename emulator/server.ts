@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { z } from "zod";
+import { openActivationLink } from "./activation";
 import { EmulatorControl } from "./control";
 import {
   badRequest,
@@ -17,6 +18,17 @@ import {
   normalizePath,
   RequestStats,
 } from "./faults";
+import {
+  mediaType,
+  methodNotAllowed,
+  parseBool,
+  parseJson,
+  type Reply,
+  requireJsonBody,
+} from "./http";
+import { routeClients } from "./routes/clients";
+import { routeUserLifecycle } from "./routes/users";
+import { authorize } from "./scopes";
 import { resolveSeed, type Seed } from "./seed";
 import {
   type ClientCredentials,
@@ -61,13 +73,6 @@ export interface RunningEmulator {
   restart(): Promise<void>;
 }
 
-interface Reply {
-  status: number;
-  headers?: Record<string, string>;
-  /** JSON-serialized unless a string; absent for an empty body. */
-  body?: unknown;
-}
-
 const MAX_BODY = 1024 * 1024;
 
 function errorReply(e: unknown): Reply {
@@ -99,18 +104,6 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
-function mediaType(req: IncomingMessage): string {
-  return (req.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
-}
-
-function parseJson(body: Buffer): unknown {
-  try {
-    return JSON.parse(body.toString("utf8"));
-  } catch {
-    throw badRequest("(body): invalid JSON");
-  }
-}
-
 function parsePositiveInt(raw: string | null, field: string, dflt: number): number {
   if (raw === null) return dflt;
   const n = Number(raw);
@@ -120,21 +113,7 @@ function parsePositiveInt(raw: string | null, field: string, dflt: number): numb
   return n;
 }
 
-function parseBool(raw: string | null): boolean {
-  return raw === "true" || raw === "1";
-}
-
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-function methodNotAllowed(allow: string[]): PlatformError {
-  return new PlatformError(
-    405,
-    ErrorCode.methodNotAllowed,
-    "Method not allowed",
-    `allowed: ${allow.join(", ")}`,
-    { Allow: allow.join(", ") },
-  );
-}
 
 function isLoopback(addr: string | undefined): boolean {
   if (!addr) return false;
@@ -167,6 +146,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
 
   const mailJson = (m: Mail) => ({
     id: m.id,
+    kind: m.kind,
     to: m.to,
     userId: m.userId,
     requestedEmail: m.requestedEmail,
@@ -209,7 +189,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
   }
 
   function usersBatch(req: IncomingMessage, query: URLSearchParams): Reply {
-    const caller = state.authenticate(req.headers.authorization);
+    const caller = authorize(state, req.headers.authorization, "fetchUsersBatch");
     const uuids = query.get("uuids");
     const root = query.get("subtree_root_tenant_id");
     const after = query.get("after");
@@ -275,16 +255,9 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
   }
 
   function putUser(req: IncomingMessage, id: string, body: Buffer): Reply {
-    const caller = state.authenticate(req.headers.authorization);
+    const caller = authorize(state, req.headers.authorization, "updateUser");
     parseUuid(id, "user_id");
-    if (mediaType(req) !== "application/json") {
-      throw new PlatformError(
-        415,
-        ErrorCode.unsupportedMediaType,
-        "Unsupported media type",
-        "Content-Type must be application/json",
-      );
-    }
+    requireJsonBody(req);
     const parsed = userPutSchema.safeParse(parseJson(body));
     if (!parsed.success) throw badRequest(zodInfo(parsed.error));
     return { status: 200, body: state.userJson(state.putUser(caller, id, parsed.data)) };
@@ -305,27 +278,26 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
       if (method !== "POST") throw methodNotAllowed(["POST"]);
       return token(req, body);
     }
-    if (rest.length === 2 && a === "clients" && b) {
-      if (method !== "GET") throw methodNotAllowed(["GET"]);
-      const caller = state.authenticate(req.headers.authorization);
-      return { status: 200, body: state.getClient(caller, b) };
-    }
+    const lifecycle =
+      routeClients(state, method, rest, req, body) ??
+      routeUserLifecycle(state, method, rest, query, req, body);
+    if (lifecycle) return lifecycle;
     if (rest.length === 1 && a === "users") {
-      if (method !== "GET") throw methodNotAllowed(["GET"]);
+      if (method !== "GET") throw methodNotAllowed(["GET", "POST"]);
       return usersBatch(req, query);
     }
     if (rest.length === 2 && a === "users" && b) {
       if (method === "GET") {
-        const caller = state.authenticate(req.headers.authorization);
+        const caller = authorize(state, req.headers.authorization, "fetchUser");
         const u = state.requireUser(caller, b, parseBool(query.get("allow_deleted")));
         return { status: 200, body: state.userJson(u) };
       }
       if (method === "PUT") return putUser(req, b, body);
-      throw methodNotAllowed(["GET", "PUT"]);
+      throw methodNotAllowed(["GET", "PUT", "DELETE"]);
     }
     if (rest.length === 1 && a === "search") {
       if (method !== "GET") throw methodNotAllowed(["GET"]);
-      const caller = state.authenticate(req.headers.authorization);
+      const caller = authorize(state, req.headers.authorization, "search");
       const limit = parsePositiveInt(query.get("limit"), "limit", DEFAULT_SEARCH_LIMIT);
       const items = state.search(
         caller,
@@ -452,6 +424,14 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
       const to = query.get("to");
       const mails = to === null ? state.outbox : state.outbox.filter((m) => m.to === to);
       return { status: 200, body: mails.map(mailJson) };
+    }
+    if (a === "activate" && b && rest.length === 2) {
+      if (method !== "GET") throw methodNotAllowed(["GET"]);
+      const { mail, user } = openActivationLink(state, b);
+      return {
+        status: 200,
+        body: { activated: true, mailId: mail.id, userId: user.id, version: user.version },
+      };
     }
     if (a === "confirm" && b && rest.length === 2) {
       if (method !== "GET") throw methodNotAllowed(["GET"]);

@@ -4,11 +4,13 @@ import {
   accessDenied,
   badRequest,
   ErrorCode,
+  loginConflict,
   notFound,
   PlatformError,
   TokenError,
   unauthorized,
 } from "./errors";
+import { DEFAULT_CLIENT_SCOPES, type Scope } from "./scopes";
 import { EMAIL_RE, type ParsedSeed, UUID_RE } from "./seed";
 
 export const DEFAULT_TOKEN_TTL_SECONDS = 7200;
@@ -16,7 +18,7 @@ export const MAX_BATCH_UUIDS = 100;
 export const DEFAULT_SEARCH_LIMIT = 10;
 export const DEFAULT_BATCH_LIMIT = 2000;
 
-const NOTIFICATIONS = [
+export const NOTIFICATIONS = [
   "maintenance",
   "quota",
   "reports",
@@ -32,7 +34,7 @@ const NOTIFICATIONS = [
 ] as const;
 
 /** Contact fields that are nullable strings in both `items` (GET) and `contactPut`. */
-const CONTACT_STRING_FIELDS = [
+export const CONTACT_STRING_FIELDS = [
   "address1",
   "address2",
   "country",
@@ -68,6 +70,12 @@ export interface ApiClient {
   createdAt: string;
   lastAccessAt: string | null;
   lastAccessFromIp: string | null;
+  scopes: readonly Scope[];
+  /** Disabled clients get no new tokens (schema `client.status`). */
+  status: "enabled" | "disabled";
+  data: Record<string, unknown>;
+  redirectUris: string[];
+  originId: string | null;
 }
 
 export interface Contact extends Record<ContactStringField, string | null> {
@@ -94,11 +102,16 @@ export interface UserRecord {
   externalId: string | null;
   idpId: string | null;
   disableAfter: string | null;
+  businessTypes: string[];
+  originId: string | null;
+  originExternalId: string | null;
   contact: Contact;
 }
 
 export interface Mail {
   id: string;
+  /** An email-change confirmation (PUT) or an activation mail (send-activation-email). */
+  kind: "email-change" | "activation";
   /** The address the link was sent to: the account's email at the time of the PUT (the OLD one). */
   to: string;
   userId: string;
@@ -306,6 +319,11 @@ export class PlatformState {
         createdAt: at,
         lastAccessAt: null,
         lastAccessFromIp: null,
+        scopes: c.scopes ?? DEFAULT_CLIENT_SCOPES,
+        status: "enabled",
+        data: { client_name: "emulator" },
+        redirectUris: [],
+        originId: null,
       });
     }
     for (const u of this.seed.users) {
@@ -349,6 +367,9 @@ export class PlatformState {
         externalId: null,
         idpId: null,
         disableAfter: null,
+        businessTypes: [],
+        originId: null,
+        originExternalId: null,
         contact,
       });
       this.usersByTenant.get(u.tenant_id)?.push(u.id);
@@ -375,6 +396,9 @@ export class PlatformState {
     const client = this.clients.get(creds.id.toLowerCase());
     if (!client || client.secret !== creds.secret) {
       throw new TokenError(401, "access_denied", "invalid client credentials");
+    }
+    if (client.status === "disabled") {
+      throw new TokenError(401, "access_denied", "client is disabled");
     }
     const wanted = creds.via === "basic" ? "client_secret_basic" : "client_secret_post";
     if (client.authMethod !== wanted) {
@@ -446,29 +470,6 @@ export class PlatformState {
     return false;
   }
 
-  getClient(caller: ApiClient, rawId: string): Record<string, unknown> {
-    const id = parseUuid(rawId, "client_id");
-    const c = this.clients.get(id);
-    if (!c) throw notFound(`client ${id} not found`);
-    if (!this.inSubtree(c.tenantId, caller.tenantId)) {
-      throw accessDenied(`client ${id} is outside the caller's tenant subtree`);
-    }
-    return {
-      client_id: c.clientId,
-      client_secret_expires_at: 0,
-      type: "api_client",
-      tenant_id: c.tenantId,
-      data: { client_name: "emulator" },
-      token_endpoint_auth_method: c.authMethod,
-      created_at: c.createdAt,
-      created_by: c.clientId,
-      last_access_at: c.lastAccessAt,
-      last_access_from_ip: c.lastAccessFromIp,
-      status: "enabled",
-      redirect_uris: [],
-    };
-  }
-
   // ---- users ----
 
   /** 400 bad id, 404 unknown (or deleted unless allowDeleted), 403 outside the caller's subtree. */
@@ -490,8 +491,8 @@ export class PlatformState {
       created_at: u.createdAt,
       updated_at: u.updatedAt,
       deleted_at: u.deletedAt,
-      origin_id: null,
-      origin_external_id: null,
+      origin_id: u.originId,
+      origin_external_id: u.originExternalId,
       disable_after: u.disableAfter,
     };
     if (lod === "stamps") return { ...stamps, access_policies: [] };
@@ -508,7 +509,7 @@ export class PlatformState {
       contact: { ...u.contact, types: [...u.contact.types] },
       activated: u.activated,
       language: u.language,
-      business_types: [],
+      business_types: [...u.businessTypes],
       notifications: [...u.notifications],
       mfa_status: "disabled",
       terms_accepted: u.activated,
@@ -519,26 +520,35 @@ export class PlatformState {
     return full;
   }
 
+  /** Whether any account, deleted ones included, holds `login`. */
+  loginTaken(login: string): boolean {
+    return this.loginIndex.has(login);
+  }
+
+  /** Adds a new account (its login must be free) to the indexes search and listing use. */
+  addUser(u: UserRecord): void {
+    if (this.loginTaken(u.login) || this.users.has(u.id)) {
+      throw new Error(`addUser: login or id of ${u.id} already in use`);
+    }
+    this.users.set(u.id, u);
+    this.usersByTenant.get(u.tenantId)?.push(u.id);
+    this.loginIndex.set(u.login, u.id);
+  }
+
   /**
    * Renames `u`, keeping the login index in step. 409 when another user (deleted ones included:
    * a soft-deleted account keeps its login) already holds `login`; nothing changes then.
    */
   private setLogin(u: UserRecord, login: string): void {
     const other = this.loginIndex.get(login);
-    if (other !== undefined && other !== u.id) {
-      throw new PlatformError(
-        409,
-        ErrorCode.conflict,
-        "Another object of the same type already exists",
-        `login '${login}' is taken`,
-      );
-    }
+    if (other !== undefined && other !== u.id) throw loginConflict(login);
     this.loginIndex.delete(u.login);
     this.loginIndex.set(login, u.id);
     u.login = login;
   }
 
-  private touch(u: UserRecord, contactToo: boolean): void {
+  /** A real change: version +1, `updated_at` now. */
+  touch(u: UserRecord, contactToo: boolean): void {
     u.version += 1;
     u.updatedAt = iso(this.now());
     if (contactToo) u.contact.updated_at = u.updatedAt;
@@ -626,6 +636,7 @@ export class PlatformState {
     const token = randomBytes(24).toString("base64url");
     const mail: Mail = {
       id: randomUUID(),
+      kind: "email-change",
       to,
       userId: u.id,
       requestedEmail,
@@ -636,9 +647,20 @@ export class PlatformState {
       // The link is valid only while the account stays at the version it was sent for.
       baseVersion: u.version,
     };
+    this.deliver(mail, token);
+    return mail;
+  }
+
+  /** Puts a mail in the outbox; `token` is the secret part of its link. */
+  deliver(mail: Mail, token: string): void {
     this.outbox.push(mail);
     this.mailsByToken.set(token, mail);
-    return mail;
+  }
+
+  /** The mail whose link carries `token`, if one of that kind was sent. */
+  mailByToken(token: string, kind: Mail["kind"]): Mail | undefined {
+    const mail = this.mailsByToken.get(token);
+    return mail?.kind === kind ? mail : undefined;
   }
 
   /**
@@ -647,7 +669,7 @@ export class PlatformState {
    * another write) — so of several outstanding links the first opened wins and the rest die.
    */
   confirm(token: string): { mail: Mail; user: UserRecord } {
-    const mail = this.mailsByToken.get(token);
+    const mail = this.mailByToken(token, "email-change");
     if (!mail) throw notFound("unknown confirmation link");
     if (mail.openedAt !== null) {
       throw new PlatformError(410, ErrorCode.gone, "Link already used", `mail ${mail.id}`);

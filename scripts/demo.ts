@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import {
+  createActivatedAccount,
   DATACENTERS,
   type OutboxMail,
   type RunningEmulator,
@@ -63,18 +64,31 @@ interface Account {
 async function main(): Promise<void> {
   const started = performance.now();
   banner("1. Platform: two embedded Acronis datacenters");
-  const { datacenters, close } = await startDatacenters();
+  const { datacenters, close } = await startDatacenters(DEMO_PLATFORM);
   const dcOf = (a: Pick<Account, "datacenter">) => datacenters[a.datacenter];
   const both = Object.entries(datacenters) as [Datacenter, RunningEmulator][];
   try {
+    // grace is no seed entry: she gets her account as on the platform, through its public API.
+    const grace = await createActivatedAccount({
+      baseUrl: datacenters.us5.baseUrl,
+      clientId: US5_CLIENT_ID,
+      clientSecret: US5_CLIENT_SECRET,
+      ...API_BUILT_GRACE,
+    });
     for (const [name, dc] of both) {
-      const users = DATACENTERS[name].seed.users ?? [];
+      const users = [
+        ...(DEMO_PLATFORM[name].seed.users ?? []),
+        ...(name === "us5" ? [{ activated: true }] : []),
+      ];
       print(
         `${name} at ${dc.baseUrl}: ${users.length} accounts, ` +
           `${users.filter((u) => u.activated).length} activated (an email change needs the user's confirmation), ` +
           `${users.filter((u) => !u.activated).length} not activated (the change applies at once).`,
       );
     }
+    print(
+      `us5: ${grace.login} was created and activated through the public API (${grace.calls.length} calls: check_login, POST /users, send-activation-email, the mailed link opened).`,
+    );
 
     banner("2. Program: accounts.yaml -> one UserEmail per entry, us5's through its connection");
     const project = readProjectFile(path.join(REPO_ROOT, "Pulumi.yaml"));
@@ -161,8 +175,11 @@ async function main(): Promise<void> {
         .map((s) => s.name)
         .sort();
     const names = (list: Account[]) => list.map((a) => a.name).sort();
+    // The email-change confirmations (grace's activation mail is part of the set-up).
     const outbox = async () =>
-      (await Promise.all(both.map(([, dc]) => dc.control.outbox()))).flat();
+      (await Promise.all(both.map(([, dc]) => dc.control.outbox())))
+        .flat()
+        .filter((m) => m.kind === "email-change");
     const mailCount = async () => (await outbox()).length;
     const putCount = async () => {
       const counts = await Promise.all(both.map(([, dc]) => dc.control.requests()));
@@ -271,6 +288,27 @@ async function main(): Promise<void> {
 }
 
 const SEARCH = "GET /api/2/search";
+
+/** grace of us5, as `us5Seed` has her, but created through the API at set-up. */
+const API_BUILT_GRACE = {
+  tenantId: US5_TENANTS.gamma,
+  login: "grace",
+  email: "grace@gamma.example",
+  firstname: "Grace",
+  lastname: "Gale",
+};
+
+/** The demo's datacenters: us5 without grace, whom the set-up creates through the API. */
+const DEMO_PLATFORM = {
+  eu2: DATACENTERS.eu2,
+  us5: {
+    ...DATACENTERS.us5,
+    seed: {
+      ...DATACENTERS.us5.seed,
+      users: DATACENTERS.us5.seed.users.filter((u) => u.id !== US5_USERS.grace),
+    },
+  },
+};
 
 /**
  * The root accounts.yaml with a second datacenter: a `connections:` entry for us5 (its base URL
