@@ -11,7 +11,12 @@ export default defineConfig({
         extends: true,
         test: {
           name: "suite",
-          include: ["provider/**/*.test.ts", "emulator/**/*.test.ts", "test/**/*.test.ts"],
+          include: [
+            "provider/**/*.test.ts",
+            "emulator/**/*.test.ts",
+            "engine/**/*.test.ts",
+            "test/**/*.test.ts",
+          ],
           sequence: { groupOrder: 0 },
         },
       },

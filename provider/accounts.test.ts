@@ -158,7 +158,7 @@ describe("parseAccountsYaml: every problem at once, with line and column", () =>
         ].join("\n"),
       ),
     ).toEqual([
-      `accounts.yaml:4:5: entry ${ALICE}: emial: unknown key (expected id, login, tenant, email, resendAfter, connection)`,
+      `accounts.yaml:4:5: entry ${ALICE}: emial: unknown key (expected id, login, tenant, email, resendAfter, connection, stack)`,
     ]);
   });
 

@@ -4,6 +4,7 @@ import { validateBaseUrl } from "./api/url";
 import { parseDuration } from "./duration";
 import { normalizeEmail } from "./email";
 import { UUID } from "./inputs";
+import { STACK_NAME, splitProblems } from "./stacks";
 
 /**
  * The accounts file: a YAML list of desired emails, each naming its account by `id` or by
@@ -61,6 +62,8 @@ export interface AccountEntry {
   resendAfter?: string;
   /** The entry's connection; absent: the stack's own settings. */
   connection?: Connection;
+  /** The Pulumi stack that manages the account, in a file split into stacks (stacks.ts). */
+  stack?: string;
   /** How messages name the entry: its id or its login. */
   label: string;
   location: Location;
@@ -88,7 +91,15 @@ export class AccountsFileError extends Error {
 }
 
 const ROOT_KEYS = ["accounts", "connections"] as const;
-const ENTRY_KEYS = ["id", "login", "tenant", "email", "resendAfter", "connection"] as const;
+const ENTRY_KEYS = [
+  "id",
+  "login",
+  "tenant",
+  "email",
+  "resendAfter",
+  "connection",
+  "stack",
+] as const;
 const CONNECTION_KEYS = ["baseUrl", "clientId", "clientSecretEnv"] as const;
 
 /** Describes a wrong value; strings are echoed only when asked, as they may be addresses. */
@@ -142,6 +153,14 @@ const entrySchema = z.strictObject({
     .string({ error: expected("the name of a connection of the file's connections:") })
     .trim()
     .min(1, "must not be empty")
+    .optional(),
+  stack: z
+    .string({ error: expected("the name of the Pulumi stack that manages the account") })
+    .trim()
+    .regex(STACK_NAME, {
+      error: (issue) =>
+        `expected a Pulumi stack name (letters, digits, "-", "_", "."), got ${kindOf(issue.input, true)}`,
+    })
     .optional(),
 });
 
@@ -386,11 +405,13 @@ export function parseAccountsYaml(text: string, fileName: string): AccountEntry[
       email: data.email,
       ...(data.resendAfter !== undefined ? { resendAfter: data.resendAfter } : {}),
       ...(connection ? { connection } : {}),
+      ...(data.stack !== undefined ? { stack: data.stack } : {}),
       label,
       location,
     });
   });
 
+  problems.push(...splitProblems(entries));
   if (problems.length > 0) throw new AccountsFileError(fileName, sorted(problems));
   return entries;
 }

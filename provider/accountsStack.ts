@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import {
   type AccountEntry,
+  AccountsFileError,
   accountsFileError,
   type Connection,
   type FindUsers,
@@ -27,6 +28,7 @@ import {
   SettingsError,
   stackOptionalSettings,
 } from "./settings";
+import { selectStack } from "./stacks";
 import { UserEmail } from "./userEmail";
 
 /**
@@ -220,6 +222,8 @@ export function declareConnections(
 export interface FromFileOptions extends Omit<DeclareOptions, "providers">, ConnectionOptions {
   /** Search function for login entries; default: an API client per connection (or the stack's). */
   findUsers?: FindUsers;
+  /** In a file split into stacks (`stack:` entries), whose entries to declare; default: this stack. */
+  stack?: string;
 }
 
 /**
@@ -231,7 +235,12 @@ export async function userEmailsFromFile(
   file: string,
   options: FromFileOptions = {},
 ): Promise<DeclaredUserEmail[]> {
-  const entries = parseAccountsYaml(readFileSync(file, "utf8"), file);
+  const selection = selectStack(
+    parseAccountsYaml(readFileSync(file, "utf8"), file),
+    options.stack ?? pulumi.getStack(),
+  );
+  if (!selection.ok) throw new AccountsFileError(file, [selection.reason]);
+  const { entries } = selection;
   const config = options.config ?? pulumiConfigLookup();
   const env = options.env ?? process.env;
   const connections = connectionSettings(entries, { config, env });

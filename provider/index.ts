@@ -40,4 +40,5 @@ export {
 export { domainAllowed, normalizeEmail, sameEmail } from "./email";
 export type { UserEmailInputs } from "./inputs";
 export type { Status, UserEmailOutputs } from "./reconcile";
+export { type StackSelection, selectStack, stacksOf } from "./stacks";
 export { UserEmail, type UserEmailArgs, userEmailProvider } from "./userEmail";

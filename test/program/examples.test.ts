@@ -194,9 +194,16 @@ describe("examples", () => {
       with?: Record<string, unknown>;
       env?: Record<string, string>;
     }
+    interface Job {
+      steps: Step[];
+      strategy?: { "fail-fast"?: boolean; matrix?: { stack?: string[] } };
+      concurrency?: { group?: string; "cancel-in-progress"?: boolean };
+      env?: Record<string, string>;
+    }
     interface Workflow {
       on: Record<string, unknown>;
-      jobs: Record<string, { steps: Step[] }>;
+      jobs: Record<string, Job>;
+      concurrency?: unknown;
     }
     const load = (file: string) =>
       parseYaml(readFileSync(path.join(EXAMPLES, "ci", file), "utf8")) as Workflow;
@@ -248,6 +255,26 @@ describe("examples", () => {
           ["${{", "secrets.ACRONIS_CLIENT_SECRET", "}}"].join(" "),
         );
       }
+    });
+    it("runs every stack of a split fleet as a matrix: side by side, each stack one update at a time", () => {
+      for (const file of ["pulumi-preview.yml", "pulumi-up.yml"]) {
+        const [job, ...others] = Object.values(load(file).jobs);
+        expect(others).toEqual([]);
+        expect(job?.strategy?.["fail-fast"]).toBe(false);
+        expect(job?.strategy?.matrix?.stack?.length).toBeGreaterThan(1);
+        // Each job selects its own stack: the program then declares that stack's entries only.
+        expect(job?.env?.STACK).toBe(`my-org/acronis-user-emails/${"${{ matrix.stack }}"}`);
+        expect(
+          steps(load(file)).find((s) => s.run?.includes("pulumi stack select"))?.run,
+        ).toContain('pulumi stack select "$STACK"');
+      }
+      const up = load("pulumi-up.yml");
+      // A workflow-wide group would run the stacks one after another: the group is per stack.
+      expect(up.concurrency).toBeUndefined();
+      expect(Object.values(up.jobs)[0]?.concurrency).toEqual({
+        group: `pulumi-up-${"${{ matrix.stack }}"}`,
+        "cancel-in-progress": false,
+      });
     });
   });
 });

@@ -42,11 +42,11 @@ function accountsFile(name: string, text: string): Record<string, string> {
   return { [`${project.name}:accountsFile`]: path.join(FILES, name) };
 }
 
-async function evaluate(config: Record<string, string>) {
+async function evaluate(config: Record<string, string>, stack = "test") {
   const { goals } = await collectGoals({
     dir: REPO_ROOT,
     project: project.name,
-    stack: "test",
+    stack,
     config,
     secretKeys: ["acronis:clientSecret"],
   });
@@ -177,5 +177,51 @@ describe("root program", () => {
   it("says which setting is missing when a login needs the API", async () => {
     const run = evaluate({});
     await expect(run).rejects.toThrow(/acronis:baseUrl is not set/);
+  });
+
+  it("splits one accounts file into stacks that apply side by side, no account in two", async () => {
+    const entry = (id: string, email: string, stack: string) =>
+      `  - id: ${id}\n    email: ${email}\n    stack: ${stack}\n`;
+    const split = accountsFile(
+      "split.yaml",
+      `accounts:\n${[
+        entry(USERS.alice, "alice@alpha.example", "alpha"),
+        entry(USERS.bob, "bob@alpha.example", "alpha"),
+        entry(USERS.dave, "dave@beta.example", "beta"),
+        entry(USERS.erin, "erin@beta.example", "beta"),
+      ].join("")}`,
+    );
+    await emulator.control.reset();
+    // Two stacks of one project, as a CI matrix runs them: each its own engine, state and hosts.
+    const stacks = ["alpha", "beta"].map((stack) => {
+      const config = stackConfig(split);
+      const engine = new Engine({
+        project: project.name,
+        stack,
+        startHost: ProviderHost.starter({ cwd: REPO_ROOT, project: project.name, config }),
+      });
+      const program = languageHostProgram({
+        dir: REPO_ROOT,
+        project: project.name,
+        stack,
+        config,
+        secretKeys: ["acronis:clientSecret"],
+      });
+      return { engine, program };
+    });
+    const ups = await Promise.all(stacks.map(({ engine, program }) => engine.up(program)));
+    for (const up of ups) expect(failures(up)).toEqual([]);
+    const held = stacks.map(({ engine }) =>
+      engine
+        .resources()
+        .filter((r) => r.type === USER_EMAIL_TYPE)
+        .map((r) => r.id)
+        .sort(),
+    );
+    expect(held).toEqual([[USERS.alice, USERS.bob].sort(), [USERS.dave, USERS.erin].sort()]);
+    // A stack the file does not name declares nothing rather than releasing what it holds.
+    await expect(evaluate(stackConfig(split), "gamma")).rejects.toThrow(
+      'no entry names stack "gamma" (the file\'s stacks: alpha, beta)',
+    );
   });
 });
