@@ -1,3 +1,4 @@
+import type { CheckpointResource, MutationKind, SnapshotManager } from "./checkpoint";
 import type { Props, ProviderHost } from "./host";
 import {
   type EngineOptions,
@@ -50,6 +51,8 @@ export class Deployment extends StepScheduler {
   readonly registered = new Set<string>();
   /** Its provider processes, one per provider. */
   readonly providers: ProviderProcesses;
+  /** The state's writes, when the engine persists state (engine.ts sets it for updates). */
+  checkpoint: SnapshotManager | undefined;
 
   constructor(
     readonly engine: StackStore,
@@ -69,6 +72,25 @@ export class Deployment extends StepScheduler {
 
   get apply(): boolean {
     return this.mode === "update";
+  }
+
+  /**
+   * A create, update or delete as the snapshot manager sees it: the pending operation written
+   * before `body` calls the provider, the result after, failed or not (snapshot.go `BeginMutation`,
+   * `End`). A preview writes nothing.
+   */
+  async mutation<T>(
+    kind: MutationKind,
+    res: CheckpointResource,
+    body: () => Promise<T>,
+  ): Promise<T> {
+    if (!this.apply || !this.checkpoint) return body();
+    const step = await this.checkpoint.begin(kind, res);
+    try {
+      return await body();
+    } finally {
+      await step.end();
+    }
   }
 
   /** The program's RegisterResource: resolves when the resource's step has finished. */
@@ -182,15 +204,22 @@ export class Deployment extends StepScheduler {
       }
       if (isReplace(diff)) return this.replace(host, goal, urn, old, inputs, diff);
       if (!diff.changes) {
-        if (this.apply) this.engine.put(withOptions({ ...old, inputs }, options));
+        if (this.apply) {
+          const same = withOptions({ ...old, inputs }, options);
+          this.engine.put(same);
+          // snapshot.go `sameSnapshotMutation`: written only when something meaningful changed.
+          await this.checkpoint?.same(old, same);
+        }
         return { op: "same", outputs: old.outputs };
       }
       // provider_plugin.go `Update`: in a preview the provider (supportsPreview=false) is not
       // called and the outputs are the new inputs only (rule 7).
       if (!this.apply) return { op: "update", outputs: inputs };
-      const updated = await host.update(urn, old.id, old.outputs, inputs);
-      this.engine.put(withOptions({ ...old, inputs, outputs: updated.properties }, options));
-      return { op: "update", outputs: updated.properties };
+      return this.mutation("update", old, async () => {
+        const updated = await host.update(urn, old.id, old.outputs, inputs);
+        this.engine.put(withOptions({ ...old, inputs, outputs: updated.properties }, options));
+        return { op: "update" as const, outputs: updated.properties };
+      });
     });
     return {
       finished: finished.then((step) => {
@@ -263,8 +292,10 @@ export class Deployment extends StepScheduler {
   ): Promise<Done> {
     if (!this.apply) return { op: "replace", outputs: inputs };
     if (goal.options?.deleteBeforeReplace ?? diff.deleteBeforeReplace) {
-      await deleteResource(await this.host(old.provider), old);
-      this.engine.remove(old);
+      await this.mutation("delete", old, async () => {
+        await deleteResource(await this.host(old.provider), old);
+        this.engine.remove(old);
+      });
     } else {
       this.engine.put({ ...old, pendingDelete: true });
     }
@@ -273,11 +304,14 @@ export class Deployment extends StepScheduler {
 
   private async create(host: ProviderHost, goal: Goal, urn: string, inputs: Props): Promise<Done> {
     if (!this.apply) return { op: "create", outputs: inputs };
-    const created = await host.create(urn, inputs);
     const { name, type, provider } = goal;
-    const state = { urn, name, type, id: created.id, inputs, outputs: created.properties };
-    this.engine.put(withOptions({ ...state, ...(provider ? { provider } : {}) }, goal.options));
-    return { op: "create", outputs: created.properties };
+    const pending = { urn, type, id: "", inputs, outputs: {}, ...(provider ? { provider } : {}) };
+    return this.mutation("create", pending, async () => {
+      const created = await host.create(urn, inputs);
+      const state = { urn, name, type, id: created.id, inputs, outputs: created.properties };
+      this.engine.put(withOptions({ ...state, ...(provider ? { provider } : {}) }, goal.options));
+      return { op: "create" as const, outputs: created.properties };
+    });
   }
 
   /**
@@ -288,12 +322,20 @@ export class Deployment extends StepScheduler {
     const host = await this.host(goal.provider);
     if (!(await this.acquire())) throw new Cancelled();
     const finished = this.onWorker(goal.name, urn, "import", async () => {
-      const read = await host.read(urn, id, {}, {});
-      if (read.id === "") throw new Error(`resource '${id}' does not exist`);
       const { name, type, provider } = goal;
-      const state = { urn, name, type, id, inputs: goal.inputs, outputs: read.properties };
-      if (this.apply) this.engine.put({ ...state, ...(provider ? { provider } : {}) });
-      return { op: "import" as const, outputs: read.properties };
+      const pending = { urn, type, id, inputs: goal.inputs, outputs: {} };
+      // snapshot.go `doImport`: pending, then the result, like a create.
+      return this.mutation(
+        "create",
+        { ...pending, ...(provider ? { provider } : {}) },
+        async () => {
+          const read = await host.read(urn, id, {}, {});
+          if (read.id === "") throw new Error(`resource '${id}' does not exist`);
+          const state = { urn, name, type, id, inputs: goal.inputs, outputs: read.properties };
+          if (this.apply) this.engine.put({ ...state, ...(provider ? { provider } : {}) });
+          return { op: "import" as const, outputs: read.properties };
+        },
+      );
     });
     return {
       finished: finished.then((step) => {

@@ -1,3 +1,4 @@
+import { type CheckpointStats, SnapshotManager } from "./checkpoint";
 import { defaultProviderUrn } from "./default-provider";
 import { Deployment, type Mode } from "./deployment";
 import type { Props } from "./host";
@@ -278,7 +279,12 @@ export class Engine {
     scheduling: SchedulingOptions,
     body: (deployment: Deployment) => Promise<{ outputs?: Props }>,
     providersFromState = false,
-  ): Promise<{ steps: StepResult[]; hosts: number; outputs?: Props }> {
+  ): Promise<{
+    steps: StepResult[];
+    hosts: number;
+    outputs?: Props;
+    checkpoint?: CheckpointStats;
+  }> {
     const deployment = new Deployment(
       this,
       mode,
@@ -289,9 +295,24 @@ export class Engine {
       },
       providersFromState,
     );
+    const persist = this.options.checkpoint;
+    if (persist && mode === "update") {
+      deployment.checkpoint = new SnapshotManager({
+        stack: this.options.stack,
+        project: this.options.project,
+        ...persist,
+        resources: () => this.resources(),
+      });
+    }
     try {
       const extra = await body(deployment);
-      return { steps: deployment.steps, hosts: deployment.providers.hosts.size, ...extra };
+      const checkpoint = await deployment.checkpoint?.close();
+      return {
+        steps: deployment.steps,
+        hosts: deployment.providers.hosts.size,
+        ...extra,
+        ...(checkpoint ? { checkpoint } : {}),
+      };
     } finally {
       await deployment.providers.stopHosts();
     }

@@ -1,4 +1,5 @@
 import { availableParallelism } from "node:os";
+import type { CheckpointStats } from "./checkpoint";
 import type { HostStarter, Props, ProviderHost } from "./host";
 
 /** The local engine's vocabulary: what a program declares, what a stack stores, what a run did. */
@@ -98,6 +99,8 @@ export interface RunResult {
   preview?: RunResult;
   /** Stack outputs the program exported (programs run through the language host). */
   outputs?: Props;
+  /** The state writes of its update deployment, when the engine persists state (checkpoint.ts). */
+  checkpoint?: CheckpointStats;
 }
 
 /** What the program gets back from registering a resource. */
@@ -153,6 +156,12 @@ export interface EngineOptions {
   project: string;
   stack: string;
   state?: StackState;
+  /**
+   * Persist the state as a self-managed backend does (checkpoint.ts): the whole checkpoint
+   * rewritten around every step, to `file` (absent: counted only). `skipCheckpoints` is
+   * PULUMI_SKIP_CHECKPOINTS=true. Previews write nothing.
+   */
+  checkpoint?: { file?: string; skipCheckpoints?: boolean };
   /**
    * Starts one provider process and sends it Configure: called once per provider per
    * deployment, as the engine loads plugins per deployment (pkg/engine/update.go), and once per

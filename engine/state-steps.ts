@@ -32,8 +32,10 @@ export async function deleteAll(d: Deployment, resources: readonly ResourceState
       async () => {
         if (res.protect && !res.pendingDelete) throw new DeleteProtectedError(res.urn);
         if (d.apply) {
-          await deleteResource(await d.host(res.provider), res);
-          d.engine.remove(res);
+          await d.mutation("delete", res, async () => {
+            await deleteResource(await d.host(res.provider), res);
+            d.engine.remove(res);
+          });
         }
         return { op };
       },
@@ -69,6 +71,8 @@ export async function refreshAll(d: Deployment): Promise<boolean> {
         // A preview restores the state afterwards; its diffs still see what was read.
         if (refreshed.state === null) d.engine.remove(res);
         else d.engine.put(refreshed.state);
+        // snapshot.go `refreshSnapshotMutation`: elided, the state written once at the end.
+        await d.checkpoint?.refresh();
         return { op: refreshed.op, outputs: refreshed.state?.outputs ?? {} };
       },
       { ignoreErrors: true },

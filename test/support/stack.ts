@@ -70,7 +70,7 @@ export interface StackOptions {
   /** Engine options (`parallel`, `parallelDiff`, `continueOnError`); default: the CLI's. */
   engine?: Pick<
     EngineOptions,
-    "parallel" | "parallelDiff" | "continueOnError" | "legacyRefreshDiff"
+    "parallel" | "parallelDiff" | "continueOnError" | "legacyRefreshDiff" | "checkpoint"
   >;
 }
 

@@ -1,0 +1,94 @@
+import { readFileSync, rmSync } from "node:fs";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { checkpointFile } from "../engine/checkpoint";
+import { failures, type RunResult } from "../engine/engine";
+import { REPO_ROOT } from "../engine/workspace";
+import { USERS } from "./support/fixtures";
+import { openStack, type TestStack } from "./support/stack";
+
+/**
+ * The stack's state persisted as a self-managed backend persists it (engine/checkpoint.ts,
+ * pulumi/pulumi pkg/backend/snapshot.go and diy/state.go), through the real provider host: how
+ * many times each command rewrites the whole checkpoint, step kind by step kind.
+ */
+
+const BACKEND = path.join(REPO_ROOT, ".tmp", "state-writes-backend");
+const FILE = checkpointFile(BACKEND, "engine-state-writes", "test");
+
+let stack: TestStack;
+let skipping: TestStack;
+
+beforeAll(async () => {
+  rmSync(BACKEND, { recursive: true, force: true });
+  stack = await openStack({ name: "engine-state-writes", engine: { checkpoint: { file: FILE } } });
+  skipping = await openStack({
+    name: "engine-state-writes-skip",
+    engine: { checkpoint: { skipCheckpoints: true } },
+  });
+});
+afterAll(async () => {
+  await stack?.close();
+  await skipping?.close();
+});
+
+function accounts(s: TestStack, emails: { fresh: string; fresh2: string; active: string }) {
+  return [
+    s.userEmail("fresh", { userId: USERS.fresh, email: emails.fresh }),
+    s.userEmail("fresh2", { userId: USERS.fresh2, email: emails.fresh2 }),
+    s.userEmail("active", { userId: USERS.active, email: emails.active }),
+  ];
+}
+
+const asTheyAre = {
+  fresh: "fresh@old.example.com",
+  fresh2: "fresh2@old.example.com",
+  active: "active@old.example.com",
+};
+
+function writes(result: RunResult): number | undefined {
+  expect(failures(result)).toEqual([]);
+  return result.checkpoint?.writes;
+}
+
+describe("state writes of a self-managed backend", () => {
+  it("counts two writes per create, update and delete, none per unchanged account, one per refresh", async () => {
+    // Adopting 3 accounts: 3 creates, each written before and after.
+    const adopt = await stack.up(accounts(stack, asTheyAre));
+    expect(adopt.preview?.checkpoint).toBeUndefined(); // a preview writes nothing
+    expect(writes(adopt)).toBe(6);
+    const stored = JSON.parse(readFileSync(FILE, "utf8"));
+    const urns = stored.checkpoint.latest.resources.map((r: { urn: string }) => r.urn);
+    expect(urns.filter((u: string) => u.includes("UserEmail"))).toHaveLength(3);
+
+    // Nothing changed: 3 same steps elide their writes, and the deployment's end writes once.
+    expect(writes(await stack.up(accounts(stack, asTheyAre), { skipPreview: true }))).toBe(1);
+
+    // One account changed: its update writes twice, the two unchanged ones once more at the end.
+    const one = { ...asTheyAre, fresh: "fresh@new.example.com" };
+    expect(writes(await stack.up(accounts(stack, one), { skipPreview: true }))).toBe(3);
+
+    // A refresh writes once, at the end, whatever it read.
+    expect(writes(await stack.refresh({ skipPreview: true }))).toBe(1);
+
+    // Destroy: each delete written twice.
+    expect(writes(await stack.destroy({ skipPreview: true }))).toBe(6);
+    const emptied = JSON.parse(readFileSync(FILE, "utf8"));
+    expect(
+      emptied.checkpoint.latest.resources.filter((r: { type: string }) =>
+        r.type.includes("UserEmail"),
+      ),
+    ).toEqual([]);
+  });
+
+  it("writes once per deployment with PULUMI_SKIP_CHECKPOINTS", async () => {
+    expect(writes(await skipping.up(accounts(skipping, asTheyAre), { skipPreview: true }))).toBe(1);
+    const all = {
+      fresh: "a@new.example.com",
+      fresh2: "b@new.example.com",
+      active: "c@new.example.com",
+    };
+    expect(writes(await skipping.up(accounts(skipping, all), { skipPreview: true }))).toBe(1);
+    expect(writes(await skipping.destroy({ skipPreview: true }))).toBe(1);
+  });
+});
