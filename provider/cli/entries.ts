@@ -28,6 +28,8 @@ export function leftOutReason(user: AcronisUser): LeftOut | undefined {
 
 /** A YAML scalar on one line, quoted only when YAML needs it ("123", "true", "a: b"). */
 export function scalar(value: string): string {
+  // A line break would make a block scalar over several lines; JSON is a valid YAML double-quoted one.
+  if (/\p{Cc}/u.test(value)) return JSON.stringify(value);
   return stringify(value, { lineWidth: 0 }).trimEnd();
 }
 
