@@ -200,24 +200,31 @@ export class AcronisClient {
 
   /**
    * Every user of a tenant and its sub-tenants, one page at a time as the platform pages them
-   * (`GET /users?subtree_root_tenant_id=`, then `?after=<cursor>` until a page has none): only
-   * the page being read is held. `includeDeleted` asks for soft-deleted users too. Nothing is
-   * cached: this is a listing, not account reads.
+   * (`GET /users?subtree_root_tenant_id=`, then `?after=<cursor>` until a page has none). The
+   * next page is asked for as soon as a page's cursor is known, so the platform prepares it while
+   * the caller handles this one: at most two pages are held. `includeDeleted` asks for
+   * soft-deleted users too. Nothing is cached: this is a listing, not account reads.
    */
   async *listTenantUsers(
     tenantId: string,
     options: { includeDeleted?: boolean; limit?: number } = {},
   ): AsyncGenerator<AcronisUser[], void, undefined> {
-    let cursor: string | undefined;
-    const seen = new Set<string>();
-    do {
-      const page = await this.fetchTenantPage(
+    const fetch = (cursor: string | undefined) => {
+      const page = this.fetchTenantPage(
         tenantId,
         cursor,
         options.limit,
         options.includeDeleted ?? false,
       );
-      cursor = page.cursor;
+      // Awaited below; a caller that stops early must not leave an unhandled rejection.
+      page.catch(() => {});
+      return page;
+    };
+    const seen = new Set<string>();
+    let next = fetch(undefined);
+    for (;;) {
+      const page = await next;
+      const cursor = page.cursor;
       // A cursor handed out twice would page forever.
       if (cursor !== undefined && seen.has(cursor)) {
         throw this.error({
@@ -229,9 +236,13 @@ export class AcronisClient {
             "GET /users?subtree_root_tenant_id=: paging.cursors.after repeats an earlier cursor",
         });
       }
-      if (cursor !== undefined) seen.add(cursor);
+      if (cursor !== undefined) {
+        seen.add(cursor);
+        next = fetch(cursor);
+      }
       yield page.users;
-    } while (cursor !== undefined);
+      if (cursor === undefined) return;
+    }
   }
 
   async getUsers(ids: readonly string[]): Promise<Map<string, AcronisUser>> {

@@ -92,6 +92,8 @@ describe("the command line", () => {
     ]) {
       expect(HELP).toContain(option);
     }
-    expect(HELP).toMatch(/Examples:\n[\s\S]*\n {2}pulumi-acronis-user-email export --tenant \S+ -o accounts.yaml\n/);
+    expect(HELP).toMatch(
+      /Examples:\n[\s\S]*\n {2}pulumi-acronis-user-email export --tenant \S+ -o accounts.yaml\n/,
+    );
   });
 });

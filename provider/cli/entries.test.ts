@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { parseAccountsYaml } from "../accounts";
 import type { AcronisUser } from "../api";
 import {
@@ -8,6 +9,7 @@ import {
   leftOutSummary,
   renderEntry,
   renderHeader,
+  scalar,
 } from "./entries";
 
 const TENANT = "10000000-0000-4000-8000-000000000002";
@@ -104,5 +106,31 @@ describe("the header", () => {
       "  us5:\n    baseUrl: https://us5-cloud.acronis.com/api/2\n    clientId: c-1\n",
     );
     expect(head).not.toMatch(/clientSecret:/);
+  });
+});
+
+describe("scalars", () => {
+  it.each([
+    "20000000-0000-4000-8000-000000000002",
+    "alice@alpha.example",
+    "a.b+c_d%e-f@x-y.example",
+    "1e5",
+    "0x1F",
+    "true",
+    "null",
+    "~",
+    "-",
+    "a: b",
+    "a #b",
+    "'quoted'",
+    "[x]",
+    "*alias",
+    "&anchor",
+    "%tag",
+    "@at",
+    " padded ",
+    "ünïcode@bücher.example",
+  ])("%j reads back as the same string", (value) => {
+    expect(parse(`v: ${scalar(value)}`)).toEqual({ v: value });
   });
 });

@@ -26,8 +26,14 @@ export function leftOutReason(user: AcronisUser): LeftOut | undefined {
   return undefined;
 }
 
+const PLAIN_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const PLAIN_ADDRESS = /^[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9][A-Za-z0-9.-]*$/;
+
 /** A YAML scalar on one line, quoted only when YAML needs it ("123", "true", "a: b"). */
 export function scalar(value: string): string {
+  // Ids and ordinary addresses are plain as they are (never a number, boolean or null, no
+  // indicator): skipping the YAML library for them makes a 50,000-entry file several times faster.
+  if (PLAIN_UUID.test(value) || PLAIN_ADDRESS.test(value)) return value;
   // A line break would make a block scalar over several lines; JSON is a valid YAML double-quoted one.
   if (/\p{Cc}/u.test(value)) return JSON.stringify(value);
   return stringify(value, { lineWidth: 0 }).trimEnd();
