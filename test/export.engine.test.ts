@@ -217,6 +217,12 @@ describe("bad input: a clear message, and nothing written", () => {
         "accounts.yaml exists: pass --force to replace it, or --merge to add the accounts it lacks; nothing was written",
     },
     {
+      what: "an output in a directory that does not exist",
+      argv: ["--tenant", TENANTS.partner, "-o", "missing/accounts.yaml"],
+      message:
+        "--output: the directory of missing/accounts.yaml does not exist; nothing was written",
+    },
+    {
       what: "a merge target that is not a valid accounts file",
       argv: ["--tenant", TENANTS.partner, "--merge"],
       file: invalid,
@@ -247,7 +253,9 @@ describe("progress and personal data", () => {
     const dir = scratch("progress");
     const tty = await exportCli(["export", "--tenant", TENANTS.partner], { cwd: dir, tty: true });
     expect(tty.code).toBe(0);
-    expect(tty.stderr).toMatch(/^\r\x1b\[2Kexport: 7 users, 1 page, [\d,]+ users\/s\n$/);
+    const ERASE = "\r\u001b[2K";
+    expect(tty.stderr.startsWith(`${ERASE}export: 7 users, 1 page, `)).toBe(true);
+    expect(tty.stderr.slice(ERASE.length)).toMatch(/^export: 7 users, 1 page, [\d,]+ users\/s\n$/);
     rmSync(path.join(dir, "accounts.yaml"));
     const piped = await exportCli(["export", "--tenant", TENANTS.partner], { cwd: dir });
     expect(piped.stderr).toBe("");

@@ -105,6 +105,9 @@ export function exportSettings(args: ExportArgs, env: NodeJS.ProcessEnv): Settin
 /** Runs the export; returns the summary line. Throws with nothing written on any failure. */
 export async function runExport(args: ExportArgs, io: CliIo): Promise<string> {
   const target = path.resolve(io.cwd, args.output);
+  if (!(await exists(path.dirname(target)))) {
+    throw new ExportError(`--output: the directory of ${args.output} does not exist`);
+  }
   const there = await exists(target);
   if (there && !args.force && !args.merge) {
     throw new ExportError(
