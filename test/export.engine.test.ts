@@ -356,23 +356,30 @@ describe("a large tenant", () => {
       { method: "GET", path: "^/api/2/users$", always: true, action: { type: "hang" } },
     ]);
     try {
+      let interrupted: Promise<void> = Promise.resolve();
       const run = await child(
         [BIN, "export", "--tenant", TENANTS.partner],
         credentials(big),
         dir,
         (proc) => {
-          void (async () => {
-            // Signalled once the first page is in the temporary file: the command is mid-file.
+          interrupted = (async () => {
+            // Signalled once the first page is in the temporary file and the second page, asked
+            // for, hangs: the command is mid-file.
             const written = () =>
-              readdirSync(dir).filter(
+              readdirSync(dir).some(
                 (f) => f.endsWith(".tmp") && statSync(path.join(dir, f)).size > 0,
               );
-            await waitFor(async () => written().length > 0, 30_000);
-            expect(await requestsOf(big, "GET /api/2/users")).toBe(2);
+            await waitFor(
+              async () => written() && (await requestsOf(big, "GET /api/2/users")) >= 2,
+              30_000,
+            );
             proc.kill("SIGINT");
           })();
+          // Never leave the child behind when the wait fails; the failure is reported below.
+          interrupted.catch(() => proc.kill("SIGKILL"));
         },
       );
+      await interrupted;
       expect(run.code).toBe(130);
       expect(run.stderr).toBe("\ninterrupted (SIGINT): nothing was written\n");
       expect(readdirSync(dir)).toEqual([]);
