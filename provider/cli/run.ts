@@ -128,13 +128,13 @@ export async function runExport(args: ExportArgs, io: CliIo): Promise<string> {
     ? new MergeTarget(await readFile(target, "utf8"), args.output, args.by, connection)
     : undefined;
 
+  const out = merge ? undefined : await AtomicFile.create(target);
   const client = new AcronisClient({
     ...clientOptions(settings),
     batchReads: false,
     readAhead: false,
     readCacheTtlMs: 0,
   });
-  const out = merge ? undefined : await AtomicFile.create(target);
   const progress = progressLine(io.stderr);
   const counts = emptyCounts();
   try {
