@@ -92,6 +92,13 @@ describe("installed from the packed tarball", () => {
     expect(shipped).toContain("entry.js");
     expect(shipped.some((f) => f.endsWith(".test.js"))).toBe(false);
     expect(readdirSync(installed)).not.toContain("provider");
+    // The export command is linked as npm links a bin, and runs as CommonJS from the tarball.
+    const help = execFileSync(
+      process.execPath,
+      [path.join(app, "node_modules", ".bin", "pulumi-acronis-user-email"), "--help"],
+      { cwd: app, encoding: "utf8" },
+    );
+    expect(help).toMatch(/^Usage: pulumi-acronis-user-email export --tenant <uuid>/);
 
     // Serialize from the user's directory, as the Pulumi program does.
     const previous = process.cwd();

@@ -198,6 +198,53 @@ export class AcronisClient {
     return this.reads.get(id, hint.tenantId);
   }
 
+  /**
+   * Every user of a tenant and its sub-tenants, one page at a time as the platform pages them
+   * (`GET /users?subtree_root_tenant_id=`, then `?after=<cursor>` until a page has none). The
+   * next page is asked for as soon as a page's cursor is known, so the platform prepares it while
+   * the caller handles this one: at most two pages are held. `includeDeleted` asks for
+   * soft-deleted users too. Nothing is cached: this is a listing, not account reads.
+   */
+  async *listTenantUsers(
+    tenantId: string,
+    options: { includeDeleted?: boolean; limit?: number } = {},
+  ): AsyncGenerator<AcronisUser[], void, undefined> {
+    const fetch = (cursor: string | undefined) => {
+      const page = this.fetchTenantPage(
+        tenantId,
+        cursor,
+        options.limit,
+        options.includeDeleted ?? false,
+      );
+      // Awaited below; a caller that stops early must not leave an unhandled rejection.
+      page.catch(() => {});
+      return page;
+    };
+    const seen = new Set<string>();
+    let next = fetch(undefined);
+    for (;;) {
+      const page = await next;
+      const cursor = page.cursor;
+      // A cursor handed out twice would page forever.
+      if (cursor !== undefined && seen.has(cursor)) {
+        throw this.error({
+          method: "GET",
+          path: "/users",
+          kind: "schema",
+          status: 200,
+          detail:
+            "GET /users?subtree_root_tenant_id=: paging.cursors.after repeats an earlier cursor",
+        });
+      }
+      if (cursor !== undefined) {
+        seen.add(cursor);
+        next = fetch(cursor);
+      }
+      yield page.users;
+      if (cursor === undefined) return;
+    }
+  }
+
   async getUsers(ids: readonly string[]): Promise<Map<string, AcronisUser>> {
     const unique = [...new Set(ids)];
     const parts = await Promise.all(chunk(unique, MAX_BATCH).map((c) => this.fetchUsersChunk(c)));
@@ -290,18 +337,21 @@ export class AcronisClient {
 
   /**
    * A page of the users of a tenant's subtree (`lod=full`): the first page, or the one `cursor`
-   * points at; `limit` users at most, or the platform's default page size.
+   * points at; `limit` users at most, or the platform's default page size; deleted users too
+   * with `allowDeleted` (the cursor keeps it for later pages).
    */
   private async fetchTenantPage(
     tenantId: string,
     cursor: string | undefined,
     limit: number | undefined,
+    allowDeleted = false,
   ): Promise<UserPage<AcronisUser>> {
     // The cursor carries the filter and the level of detail.
     const query =
       cursor === undefined
         ? new URLSearchParams({ subtree_root_tenant_id: tenantId, lod: "full" })
         : new URLSearchParams({ after: cursor });
+    if (cursor === undefined && allowDeleted) query.set("allow_deleted", "true");
     if (limit !== undefined) query.set("limit", String(limit));
     const res = await this.call({
       method: "GET",

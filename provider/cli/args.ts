@@ -1,0 +1,153 @@
+import { parseArgs } from "node:util";
+import { UUID } from "../inputs";
+
+/**
+ * The command line of `pulumi-acronis-user-email export`, parsed and checked without I/O. The
+ * client secret is never an option: it would land in shell history and process listings.
+ */
+
+export const COMMAND = "pulumi-acronis-user-email";
+
+export interface ExportArgs {
+  tenant: string;
+  output: string;
+  /** How entries name their account. */
+  by: "id" | "login";
+  force: boolean;
+  /** Append the accounts the file lacks instead of writing a new file. */
+  merge: boolean;
+  /** Entries get `connection:` and the file a `connections:` block with this name. */
+  connection?: string;
+  /** Credentials as flags; the environment (ACRONIS_*) fills the rest. */
+  baseUrl?: string;
+  clientId?: string;
+}
+
+export type Parsed =
+  | { kind: "help" }
+  | { kind: "version" }
+  | { kind: "export"; args: ExportArgs }
+  | { kind: "error"; message: string };
+
+export const HELP = `Usage: ${COMMAND} export --tenant <uuid> [--output accounts.yaml] [options]
+
+Lists the users of a tenant and its sub-tenants (GET /users?subtree_root_tenant_id=) and writes an
+accounts file the Pulumi program accepts as it is: one entry per account with its current address,
+so applying it adopts every account without changing any. Deleted users and users without an
+address are left out; the file's header says how many. Entries keep the platform's listing order.
+
+Options:
+  --tenant <uuid>        The tenant whose users (and its sub-tenants' users) to list. Required.
+  -o, --output <file>    The accounts file to write (default: accounts.yaml).
+  --by <id|login>        Name each account by its id (default), or by login + tenant (resolved
+                         with one GET /search per entry each time the program runs).
+  --merge                Add the accounts the file does not have yet to an existing accounts
+                         file; its entries, order, comments and layout are kept, and an existing
+                         entry's email is never changed.
+  -f, --force            Replace the output file if it exists (without --merge).
+  --connection <name>    Give entries "connection: <name>" and write the connection (base URL
+                         and client id, never the secret) under "connections:".
+  --base-url <url>       The datacenter's API URL (default: $ACRONIS_BASE_URL),
+                         e.g. https://eu2-cloud.acronis.com/api/2.
+  --client-id <id>       The API client's id (default: $ACRONIS_CLIENT_ID).
+  -h, --help             Show this help.
+  -v, --version          Show the package version.
+
+The client secret is read from $ACRONIS_CLIENT_SECRET only (never a flag). Retries, timeouts and
+limits follow the provider's ACRONIS_* variables. Addresses are written to the file only: the
+progress line (on stderr, when it is a terminal) and every message name counts and ids.
+
+Examples:
+  export ACRONIS_BASE_URL=https://eu2-cloud.acronis.com/api/2 ACRONIS_CLIENT_ID=<id>
+  read -rs ACRONIS_CLIENT_SECRET && export ACRONIS_CLIENT_SECRET
+  ${COMMAND} export --tenant 10000000-0000-4000-8000-000000000002 -o accounts.yaml
+  ${COMMAND} export --tenant 10000000-0000-4000-8000-000000000002 -o accounts.yaml --merge
+  ${COMMAND} export --tenant 40000000-0000-4000-8000-000000000002 --by login \\
+    --connection us5 --base-url https://us5-cloud.acronis.com/api/2 -o us5.yaml
+`;
+
+const CONNECTION_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
+
+const usage = (message: string): Parsed => ({
+  kind: "error",
+  message: `${message}\nRun \`${COMMAND} --help\` for the options.`,
+});
+
+export function parseCommandLine(argv: readonly string[]): Parsed {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (error) {
+    // parseArgs names the option; its messages never hold a value of ours.
+    return usage((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return { kind: "help" };
+  if (values.version) return { kind: "version" };
+  const [verb, ...extra] = positionals;
+  if (verb === undefined) return usage("a command is required: export");
+  if (verb !== "export") return usage(`unknown command "${verb}" (expected: export)`);
+  if (extra.length > 0) return usage(`unexpected argument "${extra[0]}"`);
+  if (values["client-secret"] !== undefined) {
+    return usage(
+      "--client-secret is not an option: a secret on the command line lands in shell history; set ACRONIS_CLIENT_SECRET",
+    );
+  }
+  const tenant = values.tenant?.trim().toLowerCase();
+  if (tenant === undefined || tenant === "") return usage("--tenant is required (a tenant UUID)");
+  if (!UUID.test(tenant)) {
+    return usage(
+      `--tenant: expected a tenant UUID (8-4-4-4-12 hex digits), got "${values.tenant}"`,
+    );
+  }
+  const by = values.by ?? "id";
+  if (by !== "id" && by !== "login") return usage(`--by: expected id or login, got "${by}"`);
+  if (values.merge && values.force) {
+    return usage(
+      "--merge and --force exclude each other: --merge keeps the file, --force replaces it",
+    );
+  }
+  const connection = values.connection?.trim();
+  if (connection !== undefined && !CONNECTION_NAME.test(connection)) {
+    return usage(
+      `--connection: "${connection}" is not a connection name (letters, digits, "-" or "_", at most 63, starting with a letter or digit)`,
+    );
+  }
+  const output = values.output ?? "accounts.yaml";
+  if (output.trim() === "") return usage("--output must name a file");
+  return {
+    kind: "export",
+    args: {
+      tenant,
+      output,
+      by,
+      force: values.force ?? false,
+      merge: values.merge ?? false,
+      ...(connection !== undefined ? { connection } : {}),
+      ...(values["base-url"] !== undefined ? { baseUrl: values["base-url"] } : {}),
+      ...(values["client-id"] !== undefined ? { clientId: values["client-id"] } : {}),
+    },
+  };
+}
+
+function parse(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      tenant: { type: "string" },
+      output: { type: "string", short: "o" },
+      by: { type: "string" },
+      merge: { type: "boolean" },
+      force: { type: "boolean", short: "f" },
+      connection: { type: "string" },
+      "base-url": { type: "string" },
+      "client-id": { type: "string" },
+      // Accepted only to refuse it with a reason rather than "unknown option".
+      "client-secret": { type: "string" },
+      help: { type: "boolean", short: "h" },
+      version: { type: "boolean", short: "v" },
+    },
+  });
+}
