@@ -139,3 +139,26 @@ describe("SnapshotManager: the writes of a self-managed backend, per step kind",
     expect(two - one).toBe(bytes.total);
   });
 });
+
+describe("CheckpointSizer", () => {
+  it("counts exactly the bytes a written checkpoint has, pending operations included", async () => {
+    const fresh = () => Array.from({ length: 30 }, (_, i) => account(i));
+    const [one, two] = [fresh(), fresh()];
+    const written = manager(one);
+    const counted = new SnapshotManager({ ...STACK, resources: () => two });
+    for (const [sm, resources] of [
+      [written.sm, one],
+      [counted, two],
+    ] as const) {
+      const a = await sm.begin("create", account(100));
+      const b = await sm.begin("update", resources[3] as CheckpointResource);
+      await a.end();
+      resources[3] = account(3, "changed@example.com");
+      await b.end();
+      await sm.same(account(4), account(4, "other@example.com"));
+    }
+    const [w, c] = [await written.sm.close(), await counted.close()];
+    expect(c.writes).toBe(w.writes);
+    expect(c.bytes).toBe(w.bytes);
+  });
+});
