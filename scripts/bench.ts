@@ -26,6 +26,7 @@ import {
   type Workspace,
 } from "../engine/workspace";
 import { exportRows } from "./bench-export";
+import { stateRows } from "./bench-state";
 import { atMost, ms, printTable, type Row, ratio, reported } from "./bench-table";
 import { makeNaiveProvider } from "./naive-provider";
 
@@ -700,6 +701,16 @@ async function main(): Promise<void> {
     results.export = exported.figures;
     return exported.rows;
   });
+
+  // Issue 22: what Pulumi's state writes cost a large stack on a self-managed backend.
+  await section(
+    "state writes: 1,000 and 10,000 accounts, with and without checkpoints",
+    async () => {
+      const state = await stateRows(args.quick ? [1000] : [1000, 10_000]);
+      results.state = state.figures;
+      return state.rows;
+    },
+  );
 
   print("\nall figures");
   printTable(rows, print);
