@@ -20,6 +20,7 @@ export {
   normalizePath,
   type RequestStatsSnapshot,
 } from "./faults";
+export type { Arrival, HeldRequests, HoldRule } from "./holdClient";
 export {
   DEMO_CLIENT_ID,
   DEMO_CLIENT_SECRET,

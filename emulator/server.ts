@@ -17,6 +17,7 @@ import {
   normalizePath,
   RequestStats,
 } from "./faults";
+import { RequestHolds } from "./hold";
 import { resolveSeed, type Seed } from "./seed";
 import {
   type ClientCredentials,
@@ -160,6 +161,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
   });
   const faults = new FaultEngine();
   const stats = new RequestStats();
+  const holds = new RequestHolds();
   const initialLatency = opts.latencyMs ?? 0;
   let latencyMs = initialLatency;
   const log = opts.log;
@@ -349,6 +351,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     const normalized = normalizePath(path);
     const started = Date.now();
     stats.begin(`${method} ${normalized}`);
+    holds.arrive(req, res, method, path, query.toString(), normalized);
     const action = faults.take(method, path, normalized);
     if (action?.type === "hang") {
       // Never answered: in flight until close()/restart() destroy the socket.
@@ -396,6 +399,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     let reply: Reply;
     try {
       const body = method === "GET" || method === "HEAD" ? Buffer.alloc(0) : await readBody(req);
+      await holds.gate(req);
       const delay = latencyMs + (action?.type === "latency" ? action.ms : 0);
       if (delay > 0) await sleep(delay);
       // A platform that received the whole request processes it even if the caller has gone:
@@ -475,6 +479,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
       if (b === "reset" && rest.length === 2) {
         if (method !== "POST") throw methodNotAllowed(["POST"]);
         stats.reset();
+        holds.clearArrivals();
         return { status: 204 };
       }
     }
@@ -510,6 +515,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
       state.reset();
       stats.reset();
       faults.clear();
+      holds.reset();
       latencyMs = initialLatency;
       return { status: 204 };
     }
@@ -540,6 +546,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
       }
       throw methodNotAllowed(["GET", "PATCH", "DELETE"]);
     }
+    const held = await holds.route(method, rest, query, json);
+    if (held !== undefined) return held;
     throw notFound(`no control route for ${path}`);
   }
 
