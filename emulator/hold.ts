@@ -21,6 +21,8 @@ export interface Arrival {
   key: string;
   /** Emulator time (ms, monotonic) the request arrived. */
   at: number;
+  /** Wall-clock time (ms since the epoch) it arrived: to compare with an HTTP-date. */
+  wallAt: number;
   /** Emulator time the answer was written; null while pending, or if never answered. */
   answeredAt: number | null;
   status: number | null;
@@ -84,6 +86,7 @@ export class RequestHolds {
       query,
       key: `${method} ${normalized}`,
       at: this.now(),
+      wallAt: Date.now(),
       answeredAt: null,
       status: null,
       heldBy: null,

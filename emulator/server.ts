@@ -16,6 +16,7 @@ import {
   faultRulesSchema,
   normalizePath,
   RequestStats,
+  retryAfterHeader,
 } from "./faults";
 import { RequestHolds } from "./hold";
 import { resolveSeed, type Seed } from "./seed";
@@ -384,7 +385,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     }
     if (action?.type === "status") {
       const headers: Record<string, string> = {};
-      if (action.retryAfter !== undefined) headers["Retry-After"] = action.retryAfter;
+      const retryAfter = retryAfterHeader(action, Date.now());
+      if (retryAfter !== undefined) headers["Retry-After"] = retryAfter;
       const body =
         action.body ??
         platformErrorBody(
