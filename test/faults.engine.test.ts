@@ -217,13 +217,16 @@ describe("connections that fail", () => {
   });
 
   it("a hung response times out with a clear error instead of hanging", async () => {
-    const started = Date.now();
     const result = await upWith([
       { method: "GET", path: "^/api/2/users", always: true, action: { type: "hang" } },
     ]);
     expect(result.steps[0]?.ok).toBe(false);
     expect(result.steps[0]?.error).toMatch(/timed out|timeout/i);
-    expect(Date.now() - started).toBeLessThan(20_000);
+    // It ended by itself (the suite's timeout is only a safety net): a bounded number of
+    // attempts, each given up after acronis:requestTimeoutSeconds.
+    const reads = (await stack.emulator.control.holds.arrivals()).filter((a) => a.method === "GET");
+    expect(reads.length).toBeGreaterThanOrEqual(1);
+    expect(reads.length).toBeLessThanOrEqual(4);
     expect((await counts()).puts).toBe(0);
     await record("response never comes (GET)", "timeout, clear error", result);
   });

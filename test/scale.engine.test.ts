@@ -193,21 +193,24 @@ describe("load on the platform is bounded", () => {
     await fresh();
     await adoptAll();
     await stack.configure({ config: { ...stack.config, ...bounded } });
-    // With latency, requests overlap: the emulator's in-flight peak is then exact.
-    await stack.emulator.control.latency(20);
-    try {
-      const preview = await counted(() =>
-        stack.preview(goals(indexes.slice(0, 200), movedEmail), {
-          parallelDiff: true,
-          parallel: 8,
-        }),
-      );
-      expect(preview.singles).toBe(200);
-      expect(preview.stats.maxInFlight).toBeLessThanOrEqual(4);
-      expect(preview.stats.maxInFlight).toBeGreaterThanOrEqual(2); // the bound is what limits
-    } finally {
-      await stack.emulator.control.latency(0);
-    }
+    // The platform holds the first 4 reads: 4 in flight at once is then a fact, not a race.
+    const held = await stack.emulator.control.holds.hold({
+      method: "GET",
+      path: "^/api/2/users/[^/]+$",
+      times: 4,
+    });
+    const preview = await counted(async () => {
+      const previewing = stack.preview(goals(indexes.slice(0, 200), movedEmail), {
+        parallelDiff: true,
+        parallel: 8,
+      });
+      await held.parked(4);
+      await held.release();
+      return previewing;
+    });
+    expect(preview.singles).toBe(200);
+    // Exactly the bound: reached (4 were held together), never passed.
+    expect(preview.stats.maxInFlight).toBe(4);
   });
 
   it("a 429 holds back every request of the host process, queued ones too", async () => {
