@@ -1,4 +1,5 @@
 import type { FaultRule, RequestStatsSnapshot } from "./faults";
+import { HoldsControl } from "./holdClient";
 import type { UserPatch } from "./state";
 
 export interface OutboxMail {
@@ -48,9 +49,12 @@ export class EmulatorControlError extends Error {
 /** Typed client for the emulator's `/_emulator` surface (no auth; loopback). */
 export class EmulatorControl {
   readonly rootUrl: string;
+  /** Request arrivals and holds: signals for tests instead of delays. */
+  readonly holds: HoldsControl;
 
   constructor(rootUrl: string) {
     this.rootUrl = rootUrl.replace(/\/+$/, "");
+    this.holds = new HoldsControl(this.rootUrl);
   }
 
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {

@@ -7,6 +7,8 @@ const actionSchema = z.discriminatedUnion("type", [
     status: z.number().int().min(100).max(599),
     /** Sent verbatim as the Retry-After header: delta-seconds or an HTTP-date. */
     retryAfter: z.string().optional(),
+    /** Sent as Retry-After: the HTTP-date this many seconds after the answer (overrides retryAfter). */
+    retryAfterDateIn: z.number().int().min(0).max(86_400).optional(),
     /** Response body; defaults to a platform error body. */
     body: z.unknown().optional(),
   }),
@@ -27,6 +29,17 @@ const faultRuleSchema = z.strictObject({
   action: actionSchema,
 });
 export type FaultRule = z.input<typeof faultRuleSchema>;
+
+/** The Retry-After header a status fault sends at `nowMs` (wall clock), if any. */
+export function retryAfterHeader(
+  action: { retryAfter?: string; retryAfterDateIn?: number },
+  nowMs: number,
+): string | undefined {
+  if (action.retryAfterDateIn !== undefined) {
+    return new Date(nowMs + action.retryAfterDateIn * 1000).toUTCString();
+  }
+  return action.retryAfter;
+}
 export type FaultAction = z.output<typeof actionSchema>;
 
 interface ActiveRule {

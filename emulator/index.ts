@@ -20,6 +20,7 @@ export {
   normalizePath,
   type RequestStatsSnapshot,
 } from "./faults";
+export type { Arrival, HeldRequests, HoldRule } from "./holdClient";
 export {
   type BuiltAccount,
   createActivatedAccount,

@@ -17,7 +17,9 @@ import {
   faultRulesSchema,
   normalizePath,
   RequestStats,
+  retryAfterHeader,
 } from "./faults";
+import { RequestHolds } from "./hold";
 import {
   mediaType,
   methodNotAllowed,
@@ -139,6 +141,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
   });
   const faults = new FaultEngine();
   const stats = new RequestStats();
+  const holds = new RequestHolds();
   const initialLatency = opts.latencyMs ?? 0;
   let latencyMs = initialLatency;
   const log = opts.log;
@@ -321,6 +324,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     const normalized = normalizePath(path);
     const started = Date.now();
     stats.begin(`${method} ${normalized}`);
+    holds.arrive(req, res, method, path, query.toString(), normalized);
     const action = faults.take(method, path, normalized);
     if (action?.type === "hang") {
       // Never answered: in flight until close()/restart() destroy the socket.
@@ -353,7 +357,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     }
     if (action?.type === "status") {
       const headers: Record<string, string> = {};
-      if (action.retryAfter !== undefined) headers["Retry-After"] = action.retryAfter;
+      const retryAfter = retryAfterHeader(action, Date.now());
+      if (retryAfter !== undefined) headers["Retry-After"] = retryAfter;
       const body =
         action.body ??
         platformErrorBody(
@@ -368,6 +373,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     let reply: Reply;
     try {
       const body = method === "GET" || method === "HEAD" ? Buffer.alloc(0) : await readBody(req);
+      await holds.gate(req);
       const delay = latencyMs + (action?.type === "latency" ? action.ms : 0);
       if (delay > 0) await sleep(delay);
       // A platform that received the whole request processes it even if the caller has gone:
@@ -455,6 +461,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
       if (b === "reset" && rest.length === 2) {
         if (method !== "POST") throw methodNotAllowed(["POST"]);
         stats.reset();
+        holds.clearArrivals();
         return { status: 204 };
       }
     }
@@ -490,6 +497,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
       state.reset();
       stats.reset();
       faults.clear();
+      holds.reset();
       latencyMs = initialLatency;
       return { status: 204 };
     }
@@ -520,6 +528,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
       }
       throw methodNotAllowed(["GET", "PATCH", "DELETE"]);
     }
+    const held = await holds.route(method, rest, query, json);
+    if (held !== undefined) return held;
     throw notFound(`no control route for ${path}`);
   }
 

@@ -185,6 +185,11 @@ export class ProviderHost {
     for (const [key, value] of Object.entries(config)) {
       if (/secret/i.test(key) && typeof value === "string") transcribe("secret", value);
     }
+    // The Basic-auth form of the credentials is a secret too (base64 of "clientId:secret").
+    const { "acronis:clientId": id, "acronis:clientSecret": secret } = config;
+    if (typeof id === "string" && typeof secret === "string") {
+      transcribe("secret", Buffer.from(`${id}:${secret}`).toString("base64"));
+    }
     const req = new pb.ConfigureRequest();
     req.setArgs(Struct.fromJavaScript(config as never));
     for (const [k, v] of Object.entries(config)) {

@@ -95,6 +95,14 @@ describe("acronisProviderInputs", () => {
     expect(SECRET_PROVIDER_INPUTS).toEqual(["acronis:clientSecret"]);
   });
 
+  it.each([
+    ["[]", []],
+    ['[""]', [""]],
+  ])("keeps a list naming no domain (%s) set, so the provider refuses it", (_name, list) => {
+    const inputs = acronisProviderInputs("us5", { allowedEmailDomains: list });
+    expect(inputs["acronis:allowedEmailDomains"]).toBe("[]");
+  });
+
   it("leaves unset arguments out, for the provider to name", () => {
     expect(acronisProviderInputs("us5", { baseUrl: BASE_URL })).toEqual({
       "acronis:providerName": "us5",

@@ -171,7 +171,9 @@ function checkName(name: unknown): asserts name is string {
 
 /** One resolved argument as the provider reads it: the text stack config would hold. */
 function encode(value: string | number | boolean | string[]): string {
-  return Array.isArray(value) ? value.join(",") : String(value);
+  // A list naming nothing stays set ("[]"), so the provider refuses it instead of reading "" as
+  // "no allowlist" (an empty allowlist must fail closed).
+  return Array.isArray(value) ? value.join(",") || "[]" : String(value);
 }
 
 /**

@@ -220,7 +220,7 @@ async function converge(
       }
       return outputs;
     } catch (error) {
-      if (attempt >= MAX_WRITE_ATTEMPTS) throw error;
+      if (attempt >= MAX_WRITE_ATTEMPTS) throw capReached(error);
       if (isVersionMismatch(error)) continue;
       if (error instanceof OutcomeUnknownError) {
         pending = pendingAfterLostResponse(desired, live, now) ?? pending;
@@ -229,6 +229,17 @@ async function converge(
       throw error;
     }
   }
+}
+
+/** The last write's error, explained when every write met another writer's change. */
+function capReached(error: unknown): unknown {
+  if (!isVersionMismatch(error)) return error;
+  return new StepError(
+    `gave up after ${MAX_WRITE_ATTEMPTS} writes`,
+    `each was refused because the account changed after it was read (another writer keeps ` +
+      `changing it); the last answer: ${error.message}; nothing was changed, run \`up\` again ` +
+      "once the other writer is done",
+  );
 }
 
 /** acronis:maxEmailChanges: counts the account if the next `up` would write it. */

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { loadCheckPolicy, loadSettings, SettingsError } from "./settings";
+import {
+  INSTANCE_NAME_KEY,
+  loadCheckPolicy,
+  loadSettings,
+  SettingsError,
+  stackOptionalSettings,
+} from "./settings";
 
 /** Settings as stack config or environment give them: one problem per setting, never a value. */
 
@@ -67,4 +73,52 @@ describe("acronis:maxEmailChanges", () => {
       );
     expect(both).toThrow(/acronis:allowedEmailDomains .*; acronis:maxEmailChanges \(or/);
   });
+});
+
+describe("acronis:allowedEmailDomains fails closed", () => {
+  const NO_DOMAIN =
+    'acronis:allowedEmailDomains (or ACRONIS_ALLOWED_EMAIL_DOMAINS): is set but names no domain; an allowlist must name at least one ("example.com", or ".example.com" for its subdomains), or be left unset for no allowlist: set it with `pulumi config set acronis:allowedEmailDomains <value>` or the environment variable ACRONIS_ALLOWED_EMAIL_DOMAINS, or remove both for no allowlist';
+
+  it.each([
+    ["a comma", ","],
+    ["an empty JSON list", "[]"],
+    ["a JSON list of one empty entry", '[""]'],
+    ["spaces around a comma", " , "],
+    ["blanks only", "   "],
+  ])("%s in stack config is an error naming the setting and how to set it", (_name, value) => {
+    const config = { "acronis:allowedEmailDomains": value };
+    expect(() => loadCheckPolicy(lookup(config), {})).toThrow(NO_DOMAIN);
+    expect(() => loadSettings(lookup({ ...credentials, ...config }), {})).toThrow(NO_DOMAIN);
+    expect(() => stackOptionalSettings(lookup(config), {})).toThrow(NO_DOMAIN);
+  });
+
+  it("ACRONIS_ALLOWED_EMAIL_DOMAINS=, is the same error", () => {
+    const env = { ACRONIS_ALLOWED_EMAIL_DOMAINS: "," };
+    expect(() => loadCheckPolicy(lookup({}), env)).toThrow(NO_DOMAIN);
+    expect(() => loadSettings(lookup(credentials), env)).toThrow(NO_DOMAIN);
+  });
+
+  it.each([
+    ["unset", {}],
+    ["empty", { "acronis:allowedEmailDomains": "" }],
+  ])("%s stays no allowlist", (_name, config: Record<string, string>) => {
+    expect(loadCheckPolicy(lookup(config), {}).allowedEmailDomains).toEqual([]);
+  });
+
+  it.each([
+    ["a list naming nothing", "[]"],
+    ["a comma", ","],
+  ])(
+    "an AcronisProvider instance given %s is refused, naming the instance and argument",
+    (_n, v) => {
+      const instance = {
+        ...credentials,
+        [INSTANCE_NAME_KEY]: "us5",
+        "acronis:allowedEmailDomains": v,
+      };
+      expect(() => loadCheckPolicy(lookup(instance), {})).toThrow(
+        /^AcronisProvider "us5": allowedEmailDomains: is set but names no domain; .*\(give the argument at least one domain, or leave it out\)$/,
+      );
+    },
+  );
 });

@@ -150,7 +150,15 @@ const settingsSchema = z.object({
   allowedEmailDomains: z
     .string()
     .default("")
-    .transform((v) => parseDomainList(v))
+    .transform((v, ctx) => {
+      const domains = parseDomainList(v);
+      // Fail closed: a set allowlist naming nothing ("," "[]" '[""]') must not mean "any domain".
+      if (domains.length === 0 && v !== "") {
+        ctx.addIssue({ code: "custom", message: NO_DOMAIN_MESSAGE });
+        return z.NEVER;
+      }
+      return domains;
+    })
     .pipe(
       z.array(
         z.string().regex(DOMAIN_ENTRY, {
@@ -160,6 +168,18 @@ const settingsSchema = z.object({
       ),
     ),
 });
+
+/** The message of an allowlist that is set but names no domain; callers add how to set it. */
+export const NO_DOMAIN_MESSAGE =
+  'is set but names no domain; an allowlist must name at least one ("example.com", or ".example.com" for its subdomains), or be left unset for no allowlist';
+
+/** The problem line for a stack setting, with how to set it where the value names nothing. */
+function stackProblem(source: Source, message: string): string {
+  const line = `${source.config} (or ${source.env}): ${message}`;
+  return message === NO_DOMAIN_MESSAGE
+    ? `${line}: set it with ${howToSet(source)}, or remove both for no allowlist`
+    : line;
+}
 
 /** Accepts a comma/space separated list or a JSON array (what `pulumi config set --path` writes). */
 function parseDomainList(raw: string): string[] {
@@ -212,7 +232,7 @@ export function loadSettings(config: ConfigLookup, env: NodeJS.ProcessEnv): Sett
     if (raw[source.key] === undefined)
       return `${source.config} is not set: set it with ${howToSet(source)}`;
     // Never echo a value: the secret is among them.
-    return `${source.config} (or ${source.env}): ${issue.message}`;
+    return stackProblem(source, issue.message);
   });
   throw new SettingsError(
     `Acronis provider settings are incomplete or invalid:\n- ${problems.join("\n- ")}`,
@@ -250,7 +270,7 @@ function parseOne<T>(
   if (parsed.success) return { ok: true, value: parsed.data };
   // Never echo the value.
   const reasons = parsed.error.issues.map((i) => i.message).join("; ");
-  return { ok: false, problem: `${source.config} (or ${source.env}): ${reasons}` };
+  return { ok: false, problem: stackProblem(source, reasons) };
 }
 
 // ---- explicit provider instances (AcronisProvider) ----
@@ -288,7 +308,10 @@ function loadInstanceSettings(instance: string, config: ConfigLookup): Settings 
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((issue) => {
     const key = String(issue.path[0] ?? "");
-    return raw[key] === undefined ? `${key} is not set` : `${key}: ${issue.message}`;
+    if (raw[key] === undefined) return `${key} is not set`;
+    return issue.message === NO_DOMAIN_MESSAGE
+      ? `${key}: ${issue.message} (give the argument at least one domain, or leave it out)`
+      : `${key}: ${issue.message}`;
   });
   const unset = problems.some((p) => p.endsWith(" is not set"));
   throw new SettingsError(
@@ -325,7 +348,7 @@ export function stackOptionalSettings(
   if (parsed.success) return parsed.data as StackOptionalSettings;
   const problems = parsed.error.issues.map((issue) => {
     const source = SOURCES.find((s) => s.key === issue.path[0]) as Source;
-    return `${source.config} (or ${source.env}): ${issue.message}`;
+    return stackProblem(source, issue.message);
   });
   throw new SettingsError(`Acronis provider settings are invalid:\n- ${problems.join("\n- ")}`);
 }

@@ -68,15 +68,17 @@ describe("default mode: one Check or Diff at a time, steps on P workers", () => 
   it("sends Check and Diff one at a time, in program order, and never more than P steps", async () => {
     expect(failures(await stack.up(accounts(seedEmail), { skipPreview: true }))).toEqual([]);
     stack.calls.length = 0;
-    // Writes slower than reads: steps pile up on the workers faster than they finish.
-    await stack.emulator.control.faults({
+    // The platform holds the first P writes: P update steps are then in their PUT at once, a
+    // signal rather than delays that must outrun the host on a loaded machine.
+    const held = await stack.emulator.control.holds.hold({
       method: "PUT",
       path: "/api/2/users/{id}",
-      always: true,
-      action: { type: "latency", ms: 200 },
+      times: P,
     });
-    const result = await stack.up(accounts(movedEmail), { skipPreview: true });
-    await stack.emulator.control.clearFaults();
+    const running = stack.up(accounts(movedEmail), { skipPreview: true });
+    expect(await held.parked(P)).toHaveLength(P);
+    await held.release();
+    const result = await running;
     expect(failures(result)).toEqual([]);
     expect(result.steps.filter((s) => s.op === "update")).toHaveLength(ACCOUNTS);
 
@@ -85,7 +87,7 @@ describe("default mode: one Check or Diff at a time, steps on P workers", () => 
     expect(checks.map((urn) => urn.split("::").pop())).toEqual(
       Array.from({ length: ACCOUNTS }, (_, k) => `user${k + 1}`),
     );
-    // Each update's write takes 240 ms, a Diff 40 ms: all P workers are used, never more.
+    // P steps were held in their writes together: all P workers were used, never more.
     expect(maxOverlap(stack.calls, STEP_CALLS)).toBe(P);
   });
 
@@ -117,7 +119,16 @@ describe("PULUMI_PARALLEL_DIFF=true", () => {
   it("lets up to P Diffs overlap; Check stays serial", async () => {
     expect(failures(await stack.up(accounts(seedEmail), { skipPreview: true }))).toEqual([]);
     stack.calls.length = 0;
-    expect(failures(await stack.preview(accounts(movedEmail)))).toEqual([]);
+    // Two Diffs' reads held on the platform together: two Diffs in flight at once, by signal.
+    const held = await stack.emulator.control.holds.hold({
+      method: "GET",
+      path: "^/api/2/users/[^/]+$",
+      times: 2,
+    });
+    const previewing = stack.preview(accounts(movedEmail));
+    await held.parked(2);
+    await held.release();
+    expect(failures(await previewing)).toEqual([]);
     const diffs = maxOverlap(stack.calls, new Set(["diff"]));
     expect(diffs).toBeGreaterThan(1);
     expect(diffs).toBeLessThanOrEqual(P);

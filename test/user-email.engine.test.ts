@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { countOps, type Goal } from "../engine/engine";
 import { CLIENT_ID, CLIENT_SECRET, USERS } from "./support/fixtures";
-import { openStack, plan, type TestStack, waitFor } from "./support/stack";
+import { openStack, plan, type TestStack } from "./support/stack";
 
 /**
  * UserEmail through the real Pulumi dynamic-provider host, in the sequences the CLI runs:
@@ -83,7 +83,9 @@ describe("an activated account", () => {
     ];
 
     // pulumi up: the platform mails a link to the OLD address and changes nothing yet.
+    const before = Date.now();
     expect(plan(await stack.up(goals))).toEqual({ active: "create" });
+    const after = Date.now();
     const first = outputs("active");
     expect(first).toMatchObject({
       status: "pendingConfirmation",
@@ -91,7 +93,10 @@ describe("an activated account", () => {
       pendingEmail: "active@new.example.com",
       version: 1559561146223,
     });
-    expect(Date.parse(String(first.confirmationRequestedAt))).toBeGreaterThan(Date.now() - 60_000);
+    // Recorded during that up (ISO strings carry milliseconds).
+    const requestedAt = Date.parse(String(first.confirmationRequestedAt));
+    expect(requestedAt).toBeGreaterThanOrEqual(before);
+    expect(requestedAt).toBeLessThanOrEqual(after);
     const mails = await mailsTo(USERS.active);
     expect(mails.map((m) => [m.to, m.requestedEmail])).toEqual([
       ["active@old.example.com", "active@new.example.com"],
@@ -161,11 +166,12 @@ describe("races and out-of-band changes", () => {
     const goals = [
       stack.userEmail("fresh", { userId: USERS.fresh, email: "fresh@new.example.com" }),
     ];
-    // Hold our PUT long enough for another writer to get in first.
-    await stack.emulator.control.faults({ method: "PUT", action: { type: "latency", ms: 400 } });
+    // Our PUT is held on the platform while another writer gets in first.
+    const held = await stack.emulator.control.holds.hold({ method: "PUT" });
     const running = stack.up(goals);
-    await waitFor(async () => (await puts()) >= 1);
+    await held.parked();
     await stack.emulator.control.patchUser(USERS.fresh, { firstname: "Changed elsewhere" });
+    await held.release();
     const result = await running;
 
     expect(plan(result)).toEqual({ fresh: "create" });
@@ -181,10 +187,11 @@ describe("races and out-of-band changes", () => {
     const goals = [
       stack.userEmail("fresh", { userId: USERS.fresh, email: "fresh@new.example.com" }),
     ];
-    await stack.emulator.control.faults({ method: "PUT", action: { type: "latency", ms: 400 } });
+    const held = await stack.emulator.control.holds.hold({ method: "PUT" });
     const running = stack.up(goals);
-    await waitFor(async () => (await puts()) >= 1);
+    await held.parked();
     await stack.emulator.control.patchUser(USERS.fresh, { email: "fresh@new.example.com" });
+    await held.release();
     const result = await running;
 
     expect(plan(result)).toEqual({ fresh: "create" });

@@ -80,9 +80,13 @@ class FakePlatform implements UserSource<User> {
     });
   }
 
+  /** When set, every batch request fails with it. */
+  failMany: Error | undefined;
+
   many(ids: readonly string[]): Promise<Map<string, User>> {
     this.log.push(`many ${ids.join(",")}`);
     return this.reply(() => {
+      if (this.failMany !== undefined) throw this.failMany;
       const found = new Map<string, User>();
       for (const id of ids) {
         const user = this.find(id);
@@ -450,5 +454,61 @@ describe("cache: what a later read may be answered from", () => {
     await platform.answer();
     await again;
     expect(platform.log).toEqual(["one t-u1", "one t-u1"]);
+  });
+});
+
+describe("a failed batch request", () => {
+  const batchError = (kind: "http" | "network", status?: number) =>
+    new AcronisApiError({
+      kind,
+      method: "GET",
+      path: "/users",
+      status,
+      detail: status === undefined ? "network error" : `HTTP ${status}`,
+    });
+
+  /** Three reads in one turn: one batch; "gone" answers 404 on its own. */
+  async function readThree(platform: FakePlatform) {
+    platform.gone.add("gone");
+    const r = reads(platform);
+    const results = ["a", "gone", "c"].map((id) =>
+      r.get(id).then(
+        (u) => u.id,
+        (e: unknown) => e,
+      ),
+    );
+    return Promise.all(results);
+  }
+
+  it("a 4xx on the batch is answered per id: each read on its own, its own 404 to its caller", async () => {
+    const platform = new FakePlatform("auto");
+    platform.failMany = batchError("http", 403);
+    const [a, gone, c] = await readThree(platform);
+    expect(platform.log).toEqual(["many a,gone,c", "one a", "one gone", "one c"]);
+    expect([a, c]).toEqual(["a", "c"]);
+    expect(gone).toBeInstanceOf(AcronisApiError);
+    expect((gone as AcronisApiError).status).toBe(404);
+  });
+
+  it.each([
+    ["a 5xx (after the client's retries)", batchError("http", 503)],
+    ["a network error", batchError("network")],
+    ["a response that fails its schema", new Error("response did not match the schema")],
+  ])("%s fails every read of the batch, with no per-id reads", async (_what, error) => {
+    const platform = new FakePlatform("auto");
+    platform.failMany = error;
+    const results = await readThree(platform);
+    expect(platform.log).toEqual(["many a,gone,c"]);
+    expect(results).toEqual([error, error, error]);
+  });
+
+  it("a failed batch is not cached: the next read asks again", async () => {
+    const platform = new FakePlatform("auto");
+    platform.failMany = batchError("http", 503);
+    const r = reads(platform);
+    await Promise.allSettled([r.get("a"), r.get("b")]);
+    platform.failMany = undefined;
+    expect((await r.get("a")).id).toBe("a");
+    expect(platform.log).toEqual(["many a,b", "one a"]);
   });
 });

@@ -160,4 +160,27 @@ describe("PUT safety", () => {
     expect((err as AcronisApiError).kind).toBe("timeout");
     expect(local.seen.filter((s) => s.startsWith("GET"))).toHaveLength(2);
   });
+
+  it("a PUT whose answer's body never completes (body timeout) is OutcomeUnknownError after one PUT", async () => {
+    const local = await listen((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json", "content-length": "1000" });
+      res.write("{"); // headers and a first byte, then nothing
+    });
+    const c = mk(local.port, { timeouts: { bodyMs: 100 } });
+    const err = await c.updateUserEmail("u1", "x@y.z", 1).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OutcomeUnknownError);
+    expect(String((err as Error).message)).toContain("UND_ERR_BODY_TIMEOUT");
+    expect(local.seen.filter((s) => s.startsWith("PUT"))).toHaveLength(1);
+  });
+
+  it("a PUT whose connection the server closes after reading it (undici SocketError) is OutcomeUnknownError after one PUT", async () => {
+    const local = await listen((req, res) => {
+      if (req.method === "PUT") req.socket.destroy();
+      else res.end(JSON.stringify({ client_id: "cid", tenant_id: "t" }));
+    });
+    const c = mk(local.port);
+    const err = await c.updateUserEmail("u1", "x@y.z", 1).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OutcomeUnknownError);
+    expect(local.seen.filter((s) => s.startsWith("PUT"))).toHaveLength(1);
+  });
 });

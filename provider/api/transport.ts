@@ -1,4 +1,5 @@
 import { Pool } from "undici";
+import { decideSendOutcome } from "./sendOutcome";
 
 /**
  * FIFO counting semaphore with a client-wide pause gate (used after a 429).
@@ -104,55 +105,11 @@ export class TransportError extends Error {
   }
 }
 
-// Plain arrays rather than Sets: module-level values may be captured by Pulumi closure serialization.
-const BEFORE_SEND_CODES: readonly string[] = [
-  "ECONNREFUSED",
-  // Write failed because the peer had already closed: our small request never got through.
-  "EPIPE",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "EADDRNOTAVAIL",
-  "UND_ERR_CONNECT_TIMEOUT",
-  "ERR_TLS_CERT_ALTNAME_INVALID",
-  "CERT_HAS_EXPIRED",
-  "DEPTH_ZERO_SELF_SIGNED_CERT",
-  "SELF_SIGNED_CERT_IN_CHAIN",
-  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
-  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
-];
-const TIMEOUT_CODES: readonly string[] = [
-  "UND_ERR_CONNECT_TIMEOUT",
-  "UND_ERR_HEADERS_TIMEOUT",
-  "UND_ERR_BODY_TIMEOUT",
-  "ETIMEDOUT",
-];
-const FATAL_CODES: readonly string[] = [
-  "UND_ERR_DESTROYED",
-  "UND_ERR_CLOSED",
-  "UND_ERR_INVALID_ARG",
-];
-
-function errorCode(e: unknown, depth = 0): string | undefined {
-  if (depth > 3 || e === null || typeof e !== "object") return undefined;
-  const rec = e as { code?: unknown; cause?: unknown; errors?: unknown };
-  // Connect errors are often wrapped (AggregateError from happy eyeballs, undici causes).
-  if (Array.isArray(rec.errors) && rec.errors.length > 0) {
-    const inner = errorCode(rec.errors[0], depth + 1);
-    if (inner !== undefined) return inner;
-  }
-  if (typeof rec.code === "string" && rec.code !== "UND_ERR_SOCKET") return rec.code;
-  return errorCode(rec.cause, depth + 1) ?? (typeof rec.code === "string" ? rec.code : undefined);
-}
-
+/** Classifies a failure by the table in sendOutcome.ts: never sent, or maybe applied. */
 export function classifyTransportError(e: unknown): TransportError {
-  const code = errorCode(e);
-  const phase: FailurePhase =
-    code !== undefined && BEFORE_SEND_CODES.includes(code) ? "before-send" : "after-send";
-  const timeout = code !== undefined && TIMEOUT_CODES.includes(code);
-  const fatal = code !== undefined && FATAL_CODES.includes(code);
-  return new TransportError(phase, timeout, fatal, code, { cause: e });
+  const decision = decideSendOutcome(e);
+  const phase: FailurePhase = decision.outcome === "never-sent" ? "before-send" : "after-send";
+  return new TransportError(phase, decision.timeout, decision.fatal, decision.code, { cause: e });
 }
 
 /** One keep-alive undici Pool per client (all endpoints share the base URL origin). */

@@ -1,0 +1,58 @@
+import type { Arrival, HoldRule } from "./hold";
+
+export type { Arrival, HoldRule } from "./hold";
+
+/** A hold the emulator keeps: wait until it parks requests, then release them. */
+export interface HeldRequests {
+  id: number;
+  /** Resolves with the parked arrivals once `count` (default 1) are parked. */
+  parked(count?: number): Promise<Arrival[]>;
+  /** Lets them go on: the platform then applies them, whether or not their caller is still there. */
+  release(): Promise<number>;
+}
+
+/** Client for the emulator's arrival log and request holds (emulator/hold.ts). */
+export class HoldsControl {
+  constructor(private readonly rootUrl: string) {}
+
+  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await fetch(this.rootUrl + path, {
+      method,
+      headers: body === undefined ? {} : { "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (!res.ok)
+      throw new Error(`emulator control ${method} ${path} answered ${res.status}: ${text}`);
+    return (text.length === 0 ? undefined : JSON.parse(text)) as T;
+  }
+
+  /** Parks the next `times` (default 1) matching API requests until released. */
+  async hold(rule: HoldRule): Promise<HeldRequests> {
+    const { id } = await this.call<{ id: number }>("POST", "/_emulator/holds", rule);
+    return {
+      id,
+      parked: (count = 1) => this.call("GET", `/_emulator/holds/${id}/wait?count=${count}`),
+      release: async () =>
+        (await this.call<{ released: number }>("POST", `/_emulator/holds/${id}/release`)).released,
+    };
+  }
+
+  async releaseAll(): Promise<void> {
+    await this.call("DELETE", "/_emulator/holds");
+  }
+
+  /** Every API request since the last reset, in arrival order; `key` ("PUT /api/2/users/{id}") filters. */
+  arrivals(key?: string): Promise<Arrival[]> {
+    const q = key === undefined ? "" : `?key=${encodeURIComponent(key)}`;
+    return this.call("GET", `/_emulator/arrivals${q}`);
+  }
+
+  /** Resolves once `count` requests of `key` have arrived (since the last reset). */
+  arrived(key: string, count = 1): Promise<Arrival[]> {
+    return this.call(
+      "GET",
+      `/_emulator/arrivals/wait?key=${encodeURIComponent(key)}&count=${count}`,
+    );
+  }
+}
