@@ -1,3 +1,7 @@
+import { controlRequest } from "./control-request";
+
+export { EmulatorControlError } from "./control-request";
+
 import type { FaultRule, RequestStatsSnapshot } from "./faults";
 import { HoldsControl } from "./holdClient";
 import type { UserPatch } from "./state";
@@ -36,16 +40,6 @@ export type UserJson = Record<string, unknown> & {
   contact: Record<string, unknown> & { email: string };
 };
 
-export class EmulatorControlError extends Error {
-  constructor(
-    readonly status: number,
-    readonly body: string,
-  ) {
-    super(`emulator control answered ${status}: ${body}`);
-    this.name = "EmulatorControlError";
-  }
-}
-
 /** Typed client for the emulator's `/_emulator` surface (no auth; loopback). */
 export class EmulatorControl {
   readonly rootUrl: string;
@@ -57,15 +51,8 @@ export class EmulatorControl {
     this.holds = new HoldsControl(this.rootUrl);
   }
 
-  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const res = await fetch(this.rootUrl + path, {
-      method,
-      headers: body === undefined ? {} : { "content-type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    if (!res.ok) throw new EmulatorControlError(res.status, text);
-    return (text.length === 0 ? undefined : JSON.parse(text)) as T;
+  private call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return controlRequest(this.rootUrl, method, path, body);
   }
 
   outbox(): Promise<OutboxMail[]> {

@@ -1,3 +1,4 @@
+import { controlRequest } from "./control-request";
 import type { Arrival, HoldRule } from "./hold";
 
 export type { Arrival, HoldRule } from "./hold";
@@ -15,16 +16,8 @@ export interface HeldRequests {
 export class HoldsControl {
   constructor(private readonly rootUrl: string) {}
 
-  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const res = await fetch(this.rootUrl + path, {
-      method,
-      headers: body === undefined ? {} : { "content-type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    if (!res.ok)
-      throw new Error(`emulator control ${method} ${path} answered ${res.status}: ${text}`);
-    return (text.length === 0 ? undefined : JSON.parse(text)) as T;
+  private call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return controlRequest(this.rootUrl, method, path, body);
   }
 
   /** Parks the next `times` (default 1) matching API requests until released. */

@@ -60,14 +60,16 @@ async function stackOf(
 }
 
 function goals(ws: Workspace, n: number, email: (i: number) => string): Goal[] {
-  return Array.from({ length: n }, (_, i) =>
-    userEmailGoal(ws, `user${i}`, { userId: generatedUserId(i), email: email(i) }),
-  );
+  // The generated seed numbers its accounts from 1.
+  return Array.from({ length: n }, (_, k) => {
+    const i = k + 1;
+    return userEmailGoal(ws, `user${i}`, { userId: generatedUserId(i), email: email(i) });
+  });
 }
 
 const asSeeded = (i: number) => `user${i}@bench.example`;
 const moved = (i: number) => `user${i}@moved.example`;
-const tenMoved = (i: number) => (i < 10 ? moved(i) : asSeeded(i));
+const tenMoved = (i: number) => (i <= 10 ? moved(i) : asSeeded(i));
 
 function checked(what: string, result: RunResult): RunResult {
   const failed = failures(result);
