@@ -226,7 +226,7 @@ describe("bad input: a clear message, and nothing written", () => {
       what: "a merge target that is not a valid accounts file",
       argv: ["--tenant", TENANTS.partner, "--merge"],
       file: invalid,
-      message: `accounts.yaml: 1 problem; nothing was sent to the platform:\n  accounts.yaml:4:5: entry ${USERS.alice}: colour: unknown key (expected id, login, tenant, email, resendAfter, connection)`,
+      message: `accounts.yaml: 1 problem; nothing was sent to the platform:\n  accounts.yaml:4:5: entry ${USERS.alice}: colour: unknown key (expected id, login, tenant, email, resendAfter, connection, stack)`,
     },
   ])("$what", async ({ argv, env, file, message }) => {
     await emulator.control.reset();

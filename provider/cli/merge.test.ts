@@ -97,7 +97,7 @@ describe("merging into a file under management", () => {
     }
     expect(error).toBeInstanceOf(AccountsFileError);
     expect((error as Error).message).toContain(
-      `bad.yaml:3:5: entry ${ALICE}: emial: unknown key (expected id, login, tenant, email, resendAfter, connection)`,
+      `bad.yaml:3:5: entry ${ALICE}: emial: unknown key (expected id, login, tenant, email, resendAfter, connection, stack)`,
     );
   });
 });
