@@ -1,7 +1,7 @@
 import { expect } from "vitest";
 import { defaultSeed, TENANTS } from "./seed";
 import { type RunningEmulator, startEmulator } from "./server";
-import { getToken, type JsonResponse, request } from "./test-helpers";
+import { api, getToken, type JsonResponse, request } from "./test-helpers";
 
 /**
  * For the emulator's own API tests: the demo platform plus API clients of narrower reach, one
@@ -69,4 +69,25 @@ export function expectError(r: JsonResponse, status: number, code: number, info?
   expect(r.body.error).toMatchObject({ code, domain: "PlatformAccountServer" });
   expect(typeof r.body.error.message).toBe("string");
   if (info) expect(r.body.error.details.info).toMatch(info);
+}
+
+/** The body of a POST /users for a new account of Alpha named `login`. */
+export function newAccount(login: string, extra: Record<string, unknown> = {}) {
+  return {
+    tenant_id: TENANTS.alpha,
+    login,
+    contact: { email: `${login}@alpha.example`, firstname: "Zed", lastname: "Zeta" },
+    ...extra,
+  };
+}
+
+/** Creates that account as the platform's admin client; fails the test unless it answers 200. */
+export async function createAccount(
+  p: ScopedPlatform,
+  login: string,
+  extra: Record<string, unknown> = {},
+): Promise<{ id: string; version: number }> {
+  const r = await api(p.emu.baseUrl, p.admin, "POST", "/users", newAccount(login, extra));
+  expect(r.status).toBe(200);
+  return r.body as { id: string; version: number };
 }

@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { OutboxMail } from "./control";
-import { expectError, MISSING, type ScopedPlatform, startScopedPlatform } from "./scoped-platform";
-import { TENANTS, USERS } from "./seed";
+import {
+  createAccount,
+  expectError,
+  MISSING,
+  type ScopedPlatform,
+  startScopedPlatform,
+} from "./scoped-platform";
+import { USERS } from "./seed";
 import type { RunningEmulator } from "./server";
 import { api } from "./test-helpers";
 
@@ -31,18 +37,8 @@ beforeEach(async () => {
 
 const anonymous = (method: string, path: string, body?: unknown) => p.anonymous(method, path, body);
 
-const newAccount = (login: string, extra: Record<string, unknown> = {}) => ({
-  tenant_id: TENANTS.alpha,
-  login,
-  contact: { email: `${login}@alpha.example`, firstname: "Zed", lastname: "Zeta" },
-  ...extra,
-});
-
-async function create(login: string, extra: Record<string, unknown> = {}) {
-  const r = await api(emu.baseUrl, admin, "POST", "/users", newAccount(login, extra));
-  expect(r.status).toBe(200);
-  return r.body as { id: string; version: number };
-}
+const create = (login: string, extra: Record<string, unknown> = {}) =>
+  createAccount(p, login, extra);
 
 describe("POST /users/{id}/send-activation-email", () => {
   it("mails a link to the account's address; opening it activates the account, once", async () => {

@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
   ALPHA_ADMIN,
+  createAccount,
   expectError,
   MISSING,
+  newAccount,
   type ScopedPlatform,
   startScopedPlatform,
 } from "./scoped-platform";
@@ -37,18 +39,8 @@ beforeEach(async () => {
 
 const anonymous = (method: string, path: string, body?: unknown) => p.anonymous(method, path, body);
 
-const newAccount = (login: string, extra: Record<string, unknown> = {}) => ({
-  tenant_id: TENANTS.alpha,
-  login,
-  contact: { email: `${login}@alpha.example`, firstname: "Zed", lastname: "Zeta" },
-  ...extra,
-});
-
-async function create(login: string, extra: Record<string, unknown> = {}) {
-  const r = await api(emu.baseUrl, admin, "POST", "/users", newAccount(login, extra));
-  expect(r.status).toBe(200);
-  return r.body as { id: string; version: number };
-}
+const create = (login: string, extra: Record<string, unknown> = {}) =>
+  createAccount(p, login, extra);
 
 describe("GET /users/check_login", () => {
   it("answers 204 for a free login and 409 for a taken one, deleted accounts included", async () => {
