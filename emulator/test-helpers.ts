@@ -52,8 +52,14 @@ export function api(
   });
 }
 
-/** Polls until `condition` holds, for events in another process or behind a socket. */
-export async function waitFor(condition: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
+/**
+ * Polls until `condition` holds, for events in another process or behind a socket. The timeout
+ * is a safety net for a broken build (fail with a message, not hang), never a window to wait out.
+ */
+export async function waitFor(
+  condition: () => Promise<boolean>,
+  timeoutMs = 150_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error("condition not met in time");

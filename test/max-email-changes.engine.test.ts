@@ -3,7 +3,7 @@ import { generatedUserId, generateSeed } from "../emulator";
 import { failures, type Goal, isProviderType, type RunResult } from "../engine/engine";
 import type { CallRecord } from "../engine/host";
 import { demoStackConfig } from "../engine/program";
-import { openStack, plan, type TestStack } from "./support/stack";
+import { openStack, plan, type TestStack, waitFor } from "./support/stack";
 
 /**
  * acronis:maxEmailChanges through the real provider host, in the sequences the CLI runs. The
@@ -200,6 +200,20 @@ describe("passed by one", () => {
 
 describe("PULUMI_PARALLEL_DIFF=true: Diffs at once on the workers", () => {
   const ALL = Array.from({ length: N }, (_, k) => k + 1);
+  /**
+   * Parks the first Diff on its token request (Check sends none), and releases it only once a
+   * second Diff has started: the Diffs then overlap by construction, not by a delay outrunning
+   * the host. Serialized Diffs never start a second one, and the wait fails.
+   */
+  async function holdFirstDiffUntilSecondStarts(): Promise<void> {
+    const token = await stack.emulator.control.holds.hold({
+      method: "POST",
+      path: "/api/2/idp/token",
+    });
+    await token.parked();
+    await waitFor(async () => stack.calls.filter((c) => c.method === "diff").length >= 2);
+    await token.release();
+  }
   const diffsOverlapped = (calls: readonly CallRecord[]) => {
     const diffs = calls.filter((c) => c.method === "diff");
     return diffs.some((a) =>
@@ -209,10 +223,12 @@ describe("PULUMI_PARALLEL_DIFF=true: Diffs at once on the workers", () => {
 
   it("preview and up still fail when the stack would pass the limit, writing nothing", async () => {
     await adopt(ALL);
-    await stack.emulator.control.latency(40);
     limit(3);
     stack.calls.length = 0;
-    const preview = await stack.preview(users(ALL, movedEmail), { parallelDiff: true });
+    const [preview] = await Promise.all([
+      stack.preview(users(ALL, movedEmail), { parallelDiff: true }),
+      holdFirstDiffUntilSecondStarts(),
+    ]);
     expect(diffsOverlapped(stack.calls)).toBe(true);
     expect(failures(preview).length).toBeGreaterThanOrEqual(1);
     for (const error of Object.values(failed(preview))) {
@@ -227,13 +243,12 @@ describe("PULUMI_PARALLEL_DIFF=true: Diffs at once on the workers", () => {
 
   it("up --skip-preview writes at most `limit` accounts, whichever Diffs counted first", async () => {
     await adopt(ALL);
-    await stack.emulator.control.latency(40);
     limit(3);
     stack.calls.length = 0;
-    const result = await stack.up(users(ALL, movedEmail), {
-      parallelDiff: true,
-      skipPreview: true,
-    });
+    const [result] = await Promise.all([
+      stack.up(users(ALL, movedEmail), { parallelDiff: true, skipPreview: true }),
+      holdFirstDiffUntilSecondStarts(),
+    ]);
     expect(diffsOverlapped(stack.calls)).toBe(true);
     expect(failures(result).length).toBeGreaterThanOrEqual(1);
     const written = result.steps.filter((s) => s.ok && s.op === "update").map((s) => s.name);

@@ -371,7 +371,8 @@ describe("a program", () => {
     const pending: (() => void)[] = [];
     const { registrations } = await run({ dir, project: "lh-concurrent" }, (reg) => {
       const answered = new Promise<Registered>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`${reg.name} alone for 10 s`)), 10_000);
+        // A safety net so a broken host fails rather than hangs; never reached by a working one.
+        const timer = setTimeout(() => reject(new Error(`${reg.name} alone for 150 s`)), 150_000);
         pending.push(() => {
           clearTimeout(timer);
           resolve(created(reg) as Registered);
