@@ -4,9 +4,9 @@ export default defineConfig({
   test: {
     pool: "forks",
     // Safety nets only (tests wait for signals): an engine story of many deployments on a loaded
-    // 2-core machine can take minutes, and must not fail for it.
-    testTimeout: 180_000,
-    hookTimeout: 180_000,
+    // 2-core machine can take minutes, and must not fail for it. No test sets a shorter one.
+    testTimeout: 600_000,
+    hookTimeout: 600_000,
     globalSetup: ["test/globalSetup.ts"],
     projects: [
       {

@@ -43,7 +43,7 @@ export type HoldRule = z.input<typeof holdRuleSchema>;
 const waitQuerySchema = z.object({
   count: z.coerce.number().int().min(1).default(1),
   /** A safety net so a broken test fails with what arrived rather than hanging; not a window. */
-  timeoutMs: z.coerce.number().int().min(1).max(600_000).default(150_000),
+  timeoutMs: z.coerce.number().int().min(1).max(600_000).default(300_000),
 });
 
 interface Hold {

@@ -58,7 +58,7 @@ export function api(
  */
 export async function waitFor(
   condition: () => Promise<boolean>,
-  timeoutMs = 150_000,
+  timeoutMs = 300_000,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {

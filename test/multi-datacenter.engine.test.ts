@@ -227,7 +227,7 @@ describe("two datacenters in one stack", () => {
       stack.workspace.providerText,
     ].join("\n");
     for (const secret of SECRETS) expect(visible).not.toContain(secret);
-  }, 180_000);
+  });
 
   it("an account of eu2 declared under us5's provider fails with us5's 404, naming the account and the instance", async () => {
     const goals = await declare((pkg, pulumi) => {

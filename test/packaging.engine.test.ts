@@ -126,7 +126,7 @@ describe("installed from the packed tarball", () => {
       status: "synced",
       liveEmail: "packed@new.example.com",
     });
-  }, 120_000);
+  });
 });
 
 describe("run from a clone of this repository", () => {

@@ -97,7 +97,7 @@ beforeAll(async () => {
   });
   goals = [...adopt, ...Object.entries(F).map(([name, userId]) => foreignGoal(name, userId))];
   state = [...stack.engine.state.resources, ...foreign];
-}, 60_000);
+});
 afterAll(async () => {
   await stack?.close();
 });

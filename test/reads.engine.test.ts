@@ -89,7 +89,7 @@ beforeAll(async () => {
   const adopted = await stack.up(Object.keys(SHAPES).flatMap((s) => goals(s as Shape)));
   expect(failures(adopted)).toEqual([]);
   await stack.emulator.control.latency(LATENCY_MS);
-}, 120_000);
+});
 afterAll(async () => {
   await stack?.close();
 });

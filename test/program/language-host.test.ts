@@ -372,7 +372,7 @@ describe("a program", () => {
     const { registrations } = await run({ dir, project: "lh-concurrent" }, (reg) => {
       const answered = new Promise<Registered>((resolve, reject) => {
         // A safety net so a broken host fails rather than hangs; never reached by a working one.
-        const timer = setTimeout(() => reject(new Error(`${reg.name} alone for 150 s`)), 150_000);
+        const timer = setTimeout(() => reject(new Error(`${reg.name} alone for 300 s`)), 300_000);
         pending.push(() => {
           clearTimeout(timer);
           resolve(created(reg) as Registered);
