@@ -354,13 +354,21 @@ describe("retry", () => {
       return { client_id: "c", tenant_id: "t" };
     });
     const pending: Array<{ ms: number; resolve: () => void }> = [];
+    let bothPausing!: () => void;
+    const paused = new Promise<void>((resolve) => {
+      bothPausing = resolve;
+    });
     const c = mk({
       batchReads: false,
-      sleep: (ms) => new Promise<void>((resolve) => pending.push({ ms, resolve })),
+      sleep: (ms) =>
+        new Promise<void>((resolve) => {
+          if (pending.push({ ms, resolve }) === 2) bothPausing();
+        }),
     });
     const a = c.getUser("u1");
-    for (let i = 0; i < 200 && pending.length < 2; i++) await new Promise((r) => setTimeout(r, 5));
+    await paused; // a signal: the client is in its pause
     const b = c.getClient("c");
+    // Room for a broken client to send b at once; a working one holds it whatever the speed.
     await new Promise((r) => setTimeout(r, 100));
     expect(clientsHit).toHaveLength(0); // held back by the pause
     expect(pending.map((p) => p.ms).sort()).toEqual([2000, 2000]);
