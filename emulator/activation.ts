@@ -1,6 +1,7 @@
-import { randomBytes, randomUUID } from "node:crypto";
-import { businessRule, ErrorCode, notFound, PlatformError } from "./errors";
-import type { ApiClient, Mail, PlatformState, UserRecord } from "./state";
+import { businessRule, ErrorCode, PlatformError } from "./errors";
+import { linkExpired, openLinkOnce, sendLinkMail } from "./mail-links";
+import type { ApiClient, Mail, UserRecord } from "./platform-records";
+import type { PlatformState } from "./state";
 
 /**
  * Activation mails (POST /users/{id}/send-activation-email) and their links. The link path is
@@ -26,22 +27,14 @@ export function sendActivationEmail(state: PlatformState, caller: ApiClient, raw
       `user ${u.id} is disabled`,
     );
   }
-  const token = randomBytes(24).toString("base64url");
-  const mail: Mail = {
-    id: randomUUID(),
+  return sendLinkMail(state, {
     kind: "activation",
+    user: u,
     to: u.contact.email,
-    userId: u.id,
     // Nothing is requested: the account's address, as the mail confirms it.
     requestedEmail: u.contact.email,
-    linkPath: ACTIVATION_LINK_PREFIX + token,
-    sentAt: new Date(state.now()).toISOString(),
-    openedAt: null,
-    outcome: "pending",
-    baseVersion: u.version,
-  };
-  state.deliver(mail, token);
-  return mail;
+    linkPrefix: ACTIVATION_LINK_PREFIX,
+  });
 }
 
 /**
@@ -54,23 +47,10 @@ export function openActivationLink(
   state: PlatformState,
   token: string,
 ): { mail: Mail; user: UserRecord } {
-  const mail = state.mailByToken(token, "activation");
-  if (!mail) throw notFound("unknown activation link");
-  if (mail.openedAt !== null) {
-    throw new PlatformError(410, ErrorCode.gone, "Link already used", `mail ${mail.id}`);
-  }
-  mail.openedAt = new Date(state.now()).toISOString();
-  const u = state.users.get(mail.userId);
-  if (!u || u.deletedAt !== null) {
-    mail.outcome = "deleted";
-    throw new PlatformError(410, ErrorCode.gone, "Account deleted", `user ${mail.userId}`);
-  }
+  const { mail, user: u } = openLinkOnce(state, token, "activation", "unknown activation link");
   if (u.activated || u.contact.email !== mail.to) {
-    mail.outcome = "superseded";
-    throw new PlatformError(
-      410,
-      ErrorCode.gone,
-      "Link expired",
+    throw linkExpired(
+      mail,
       u.activated ? `user ${u.id} is already activated` : `user ${u.id} changed its address`,
     );
   }

@@ -1,13 +1,29 @@
 import { readFileSync } from "node:fs";
 import { LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
+import { defaultSeed } from "./demo-seeds";
+import { EMAIL_RE, UUID_RE } from "./patterns";
 import { SCOPES } from "./scopes";
 
-/** Full-match UUID (case-insensitive); the OpenAPI `uuid` schema is 36 chars of hex and dashes. */
-export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/**
+ * The seed: what the emulator starts (and resets) with. Its format as a zod schema with
+ * referential checks, and its parsing from an object or a YAML file; the built-in seeds live in
+ * demo-seeds.ts and generated-seed.ts (re-exported here, where importers have always found them).
+ */
 
-/** OpenAPI `email` schema pattern (unanchored on purpose, as published). */
-export const EMAIL_RE = /^$|\S+@\S+/;
+export {
+  DEMO_CLIENT_ID,
+  DEMO_CLIENT_SECRET,
+  defaultSeed,
+  TENANTS,
+  US5_CLIENT_ID,
+  US5_CLIENT_SECRET,
+  US5_TENANTS,
+  US5_USERS,
+  USERS,
+  us5Seed,
+} from "./demo-seeds";
+export { type GenerateSeedOptions, generatedUserId, generateSeed } from "./generated-seed";
 
 const uuid = z
   .string()
@@ -196,301 +212,4 @@ export function resolveSeed(seed: Seed | string | undefined): ParsedSeed {
   if (seed === undefined) return parseSeed(defaultSeed);
   if (typeof seed === "string") return loadSeedFile(seed);
   return parseSeed(seed);
-}
-
-// ---- default seed: fixed ids so demos and tests can name them ----
-
-export const DEMO_CLIENT_ID = "6e1a2f0c-de70-4c1e-a000-000000000001";
-export const DEMO_CLIENT_SECRET = "emulator-demo-secret";
-
-export const TENANTS = {
-  partner: "10000000-0000-4000-8000-000000000001",
-  alpha: "10000000-0000-4000-8000-000000000002",
-  beta: "10000000-0000-4000-8000-000000000003",
-  unrelated: "10000000-0000-4000-8000-000000000099",
-} as const;
-
-export const USERS = {
-  partnerAdmin: "20000000-0000-4000-8000-000000000001",
-  alice: "20000000-0000-4000-8000-000000000002",
-  bob: "20000000-0000-4000-8000-000000000003",
-  carol: "20000000-0000-4000-8000-000000000004",
-  dave: "20000000-0000-4000-8000-000000000005",
-  erin: "20000000-0000-4000-8000-000000000006",
-  frank: "20000000-0000-4000-8000-000000000007",
-  mallory: "20000000-0000-4000-8000-000000000099",
-} as const;
-
-/** The demo partner tenant, root of the demo client: shared by `defaultSeed` and `generateSeed`. */
-const DEMO_PARTNER_TENANT = {
-  id: TENANTS.partner,
-  name: "Demo Partner",
-  kind: "partner",
-} satisfies Seed["tenants"][number];
-
-/** The demo API client (basic auth, on the demo partner). */
-const DEMO_CLIENT = {
-  client_id: DEMO_CLIENT_ID,
-  client_secret: DEMO_CLIENT_SECRET,
-  tenant_id: TENANTS.partner,
-  auth_method: "basic",
-} satisfies NonNullable<Seed["clients"]>[number];
-
-export const defaultSeed = {
-  tenants: [
-    { ...DEMO_PARTNER_TENANT },
-    { id: TENANTS.alpha, name: "Alpha Customer", parent_id: TENANTS.partner, kind: "customer" },
-    { id: TENANTS.beta, name: "Beta Customer", parent_id: TENANTS.partner, kind: "customer" },
-    // Outside the demo client's subtree: everything about it must answer 403 / be absent.
-    { id: TENANTS.unrelated, name: "Unrelated Partner", kind: "partner" },
-  ],
-  clients: [{ ...DEMO_CLIENT }],
-  users: [
-    {
-      id: USERS.partnerAdmin,
-      login: "partner.admin",
-      email: "admin@demo-partner.example",
-      tenant_id: TENANTS.partner,
-      activated: true,
-      // A realistic large version (the platform's versions are not small counters).
-      version: 1559561146223,
-      firstname: "Pat",
-      lastname: "Admin",
-    },
-    {
-      id: USERS.alice,
-      login: "alice",
-      email: "alice@alpha.example",
-      tenant_id: TENANTS.alpha,
-      activated: true,
-      version: 3,
-      firstname: "Alice",
-      lastname: "Anders",
-    },
-    {
-      id: USERS.bob,
-      login: "bob",
-      email: "bob@alpha.example",
-      tenant_id: TENANTS.alpha,
-      activated: false,
-      version: 1,
-      firstname: "Bob",
-      lastname: "Brown",
-    },
-    {
-      id: USERS.carol,
-      login: "carol",
-      email: "carol@alpha.example",
-      tenant_id: TENANTS.alpha,
-      activated: true,
-      version: 7,
-      firstname: "Carol",
-      lastname: "Chen",
-    },
-    {
-      id: USERS.dave,
-      login: "dave",
-      email: "dave@beta.example",
-      tenant_id: TENANTS.beta,
-      activated: false,
-      version: 2,
-      firstname: "Dave",
-      lastname: "Dunn",
-    },
-    {
-      id: USERS.erin,
-      login: "erin",
-      email: "erin@beta.example",
-      tenant_id: TENANTS.beta,
-      activated: true,
-      version: 1559561146300,
-      firstname: "Erin",
-      lastname: "Evans",
-    },
-    {
-      id: USERS.frank,
-      login: "frank",
-      email: "frank@beta.example",
-      tenant_id: TENANTS.beta,
-      activated: false,
-      version: 1,
-      firstname: "Frank",
-      lastname: "Fisher",
-      enabled: false,
-    },
-    {
-      id: USERS.mallory,
-      login: "mallory",
-      email: "mallory@unrelated.example",
-      tenant_id: TENANTS.unrelated,
-      activated: true,
-      version: 5,
-      firstname: "Mallory",
-      lastname: "Moss",
-    },
-  ],
-} satisfies Seed;
-
-// ---- a second datacenter: its own partner, customers, API client and accounts ----
-
-/** The API client of the second datacenter (`us5Seed`), at its own partner tenant. */
-export const US5_CLIENT_ID = "6e1a2f0c-de70-4c1e-b000-000000000002";
-export const US5_CLIENT_SECRET = "emulator-us5-secret";
-
-export const US5_TENANTS = {
-  partner: "40000000-0000-4000-8000-000000000001",
-  gamma: "40000000-0000-4000-8000-000000000002",
-  delta: "40000000-0000-4000-8000-000000000003",
-  unrelated: "40000000-0000-4000-8000-000000000099",
-} as const;
-
-export const US5_USERS = {
-  grace: "50000000-0000-4000-8000-000000000001",
-  heidi: "50000000-0000-4000-8000-000000000002",
-  ivan: "50000000-0000-4000-8000-000000000003",
-  judy: "50000000-0000-4000-8000-000000000004",
-  oscar: "50000000-0000-4000-8000-000000000099",
-} as const;
-
-/**
- * A second datacenter for multi-datacenter stacks: no tenant, client or account in common with
- * `defaultSeed`, so an account of one is a 404 in the other.
- */
-export const us5Seed = {
-  tenants: [
-    { id: US5_TENANTS.partner, name: "US Partner", kind: "partner" },
-    {
-      id: US5_TENANTS.gamma,
-      name: "Gamma Customer",
-      parent_id: US5_TENANTS.partner,
-      kind: "customer",
-    },
-    {
-      id: US5_TENANTS.delta,
-      name: "Delta Customer",
-      parent_id: US5_TENANTS.partner,
-      kind: "customer",
-    },
-    // Outside the client's subtree: 403.
-    { id: US5_TENANTS.unrelated, name: "Other US Partner", kind: "partner" },
-  ],
-  clients: [
-    {
-      client_id: US5_CLIENT_ID,
-      client_secret: US5_CLIENT_SECRET,
-      tenant_id: US5_TENANTS.partner,
-      auth_method: "basic",
-    },
-  ],
-  users: [
-    {
-      id: US5_USERS.grace,
-      login: "grace",
-      email: "grace@gamma.example",
-      tenant_id: US5_TENANTS.gamma,
-      activated: true,
-      version: 4,
-      firstname: "Grace",
-      lastname: "Gale",
-    },
-    {
-      id: US5_USERS.heidi,
-      login: "heidi",
-      email: "heidi@gamma.example",
-      tenant_id: US5_TENANTS.gamma,
-      activated: false,
-      version: 1,
-      firstname: "Heidi",
-      lastname: "Hart",
-    },
-    {
-      id: US5_USERS.ivan,
-      login: "ivan",
-      email: "ivan@delta.example",
-      tenant_id: US5_TENANTS.delta,
-      activated: true,
-      version: 1559561146400,
-      firstname: "Ivan",
-      lastname: "Ives",
-    },
-    {
-      id: US5_USERS.judy,
-      login: "judy",
-      email: "judy@delta.example",
-      tenant_id: US5_TENANTS.delta,
-      activated: false,
-      version: 2,
-      firstname: "Judy",
-      lastname: "Jones",
-    },
-    {
-      id: US5_USERS.oscar,
-      login: "oscar",
-      email: "oscar@other.example",
-      tenant_id: US5_TENANTS.unrelated,
-      activated: true,
-      version: 1,
-      firstname: "Oscar",
-      lastname: "Olsen",
-    },
-  ],
-} satisfies Seed;
-
-const FIRST = ["Ada", "Ben", "Cleo", "Dan", "Eva", "Finn", "Gia", "Hugo", "Ivy", "Jon"];
-const LAST = ["Stone", "Rivers", "Hale", "Park", "Quinn", "Ward", "Frost", "Lane", "Moor", "Reed"];
-
-function seqId(prefix: string, n: number): string {
-  return `${prefix}-0000-4000-8000-${n.toString(16).padStart(12, "0")}`;
-}
-
-export interface GenerateSeedOptions {
-  users: number;
-  /** Fraction of accounts that are activated (0..1); default 0.5. */
-  activatedRatio?: number;
-  /** Users per customer tenant; default 1000. */
-  usersPerTenant?: number;
-}
-
-/**
- * Deterministic large seed for benchmarks: the demo partner + client of `defaultSeed`, customers
- * of `usersPerTenant` users each, and user ids `30000000-0000-4000-8000-<index hex>`.
- */
-export function generateSeed(opts: GenerateSeedOptions): Seed {
-  const ratio = opts.activatedRatio ?? 0.5;
-  const per = Math.max(1, opts.usersPerTenant ?? 1000);
-  const customers = Math.max(1, Math.ceil(opts.users / per));
-  const tenants: Seed["tenants"] = [{ ...DEMO_PARTNER_TENANT }];
-  for (let t = 0; t < customers; t++) {
-    tenants.push({
-      id: seqId("31000000", t + 1),
-      name: `Customer ${t + 1}`,
-      parent_id: TENANTS.partner,
-      kind: "customer",
-    });
-  }
-  const users: NonNullable<Seed["users"]> = [];
-  for (let i = 0; i < opts.users; i++) {
-    // Spreads activated accounts evenly rather than in one block.
-    const activated = Math.floor((i + 1) * ratio) > Math.floor(i * ratio);
-    users.push({
-      id: seqId("30000000", i + 1),
-      login: `user${i + 1}`,
-      email: `user${i + 1}@bench.example`,
-      tenant_id: seqId("31000000", Math.floor(i / per) + 1),
-      activated,
-      version: i % 2 === 0 ? 1 : 1559561146223 + i,
-      firstname: FIRST[i % FIRST.length] ?? "User",
-      lastname: LAST[Math.floor(i / FIRST.length) % LAST.length] ?? "Bench",
-    });
-  }
-  return {
-    tenants,
-    clients: [{ ...DEMO_CLIENT }],
-    users,
-  };
-}
-
-/** Id of the i-th (1-based) user of `generateSeed`. */
-export function generatedUserId(i: number): string {
-  return seqId("30000000", i);
 }
