@@ -1,6 +1,12 @@
 import { businessRule, ErrorCode, PlatformError } from "./errors";
-import { linkExpired, openLinkOnce, sendLinkMail } from "./mail-links";
-import type { ApiClient, Mail, UserRecord } from "./platform-records";
+import {
+  linkConfirmed,
+  linkExpired,
+  type OpenedLink,
+  openLinkOnce,
+  sendLinkMail,
+} from "./mail-links";
+import type { ApiClient, Mail } from "./platform-records";
 import type { PlatformState } from "./state";
 
 /**
@@ -8,8 +14,6 @@ import type { PlatformState } from "./state";
  * `/_emulator/activate/{token}`; a GET on it is the user opening the mail and setting up the
  * account, which activates it.
  */
-
-export const ACTIVATION_LINK_PREFIX = "/_emulator/activate/";
 
 /**
  * A mail to the account's current address. Emulator choices: an activated account is refused
@@ -27,14 +31,8 @@ export function sendActivationEmail(state: PlatformState, caller: ApiClient, raw
       `user ${u.id} is disabled`,
     );
   }
-  return sendLinkMail(state, {
-    kind: "activation",
-    user: u,
-    to: u.contact.email,
-    // Nothing is requested: the account's address, as the mail confirms it.
-    requestedEmail: u.contact.email,
-    linkPrefix: ACTIVATION_LINK_PREFIX,
-  });
+  // Nothing is requested: the account's address, as the mail confirms it.
+  return sendLinkMail(state, "activation", u, u.contact.email);
 }
 
 /**
@@ -43,10 +41,7 @@ export function sendActivationEmail(state: PlatformState, caller: ApiClient, raw
  * link won), or its address changed since the mail (the link went to a mailbox that no longer
  * owns the account).
  */
-export function openActivationLink(
-  state: PlatformState,
-  token: string,
-): { mail: Mail; user: UserRecord } {
+export function openActivationLink(state: PlatformState, token: string): OpenedLink {
   const { mail, user: u } = openLinkOnce(state, token, "activation", "unknown activation link");
   if (u.activated || u.contact.email !== mail.to) {
     throw linkExpired(
@@ -55,8 +50,5 @@ export function openActivationLink(
     );
   }
   u.activated = true;
-  u.contact.email_confirmed = true;
-  state.touch(u, true);
-  mail.outcome = "confirmed";
-  return { mail, user: u };
+  return linkConfirmed(state, { mail, user: u });
 }

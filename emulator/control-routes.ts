@@ -6,9 +6,11 @@ import { openConfirmationLink } from "./email-change";
 import { badRequest, ErrorCode, notFound, PlatformError } from "./errors";
 import { faultRulesSchema } from "./faults";
 import { methodNotAllowed, parsed, parseJson, type Reply, readBody } from "./http";
+import type { OpenedLink } from "./mail-links";
 import { parseUuid } from "./patterns";
 import type { Mail } from "./platform-records";
 import type { EmulatorRuntime } from "./runtime";
+import type { PlatformState } from "./state";
 import { deleteUserOutOfBand, patchUser } from "./user-writes";
 
 /**
@@ -57,6 +59,19 @@ function only(call: ControlCall, method: string): void {
   if (call.method !== method) throw methodNotAllowed([method]);
 }
 
+/** GET `/_emulator/<route>/{token}`: the user opens a mailed link. */
+function linkRoute(
+  open: (state: PlatformState, token: string) => OpenedLink,
+  answer: (link: OpenedLink) => Record<string, unknown>,
+): ControlRoute {
+  return async (rt, call) => {
+    const token = call.rest[1];
+    if (!token || call.rest.length !== 2) return undefined;
+    only(call, "GET");
+    return { status: 200, body: answer(open(rt.state, token)) };
+  };
+}
+
 /** By the path's first segment after `/_emulator`; undefined falls through to the holds. */
 const ROUTES = new Map<string, ControlRoute>([
   [
@@ -87,33 +102,22 @@ const ROUTES = new Map<string, ControlRoute>([
   ],
   [
     "activate",
-    async (rt, call) => {
-      const token = call.rest[1];
-      if (!token || call.rest.length !== 2) return undefined;
-      only(call, "GET");
-      const { mail, user } = openActivationLink(rt.state, token);
-      return {
-        status: 200,
-        body: { activated: true, mailId: mail.id, userId: user.id, version: user.version },
-      };
-    },
+    linkRoute(openActivationLink, ({ mail, user }) => ({
+      activated: true,
+      mailId: mail.id,
+      userId: user.id,
+      version: user.version,
+    })),
   ],
   [
     "confirm",
-    async (rt, call) => {
-      const token = call.rest[1];
-      if (!token || call.rest.length !== 2) return undefined;
-      only(call, "GET");
-      const { mail, user } = openConfirmationLink(rt.state, token);
-      const body = {
-        confirmed: true,
-        mailId: mail.id,
-        userId: user.id,
-        email: user.contact.email,
-        version: user.version,
-      };
-      return { status: 200, body };
-    },
+    linkRoute(openConfirmationLink, ({ mail, user }) => ({
+      confirmed: true,
+      mailId: mail.id,
+      userId: user.id,
+      email: user.contact.email,
+      version: user.version,
+    })),
   ],
   [
     "requests",

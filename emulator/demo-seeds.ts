@@ -5,26 +5,36 @@ import type { Seed } from "./seed";
  * eu2) and `us5Seed` (a second datacenter with nothing in common). Data only.
  */
 
+/** A seed's fixed id: `<prefix>-0000-4000-8000-<n as 12 hex digits>`, easy to read in a log. */
+export function fixedId(prefix: string, n: number): string {
+  return `${prefix}-0000-4000-8000-${n.toString(16).padStart(12, "0")}`;
+}
+
+/** Fixed ids by name, e.g. `{ alpha: 2 }` -> `{ alpha: "<prefix>-0000-4000-8000-000000000002" }`. */
+function fixedIds<K extends string>(
+  prefix: string,
+  ns: Record<K, number>,
+): Readonly<Record<K, string>> {
+  return Object.fromEntries(
+    Object.entries<number>(ns).map(([name, n]) => [name, fixedId(prefix, n)]),
+  ) as Record<K, string>;
+}
+
 export const DEMO_CLIENT_ID = "6e1a2f0c-de70-4c1e-a000-000000000001";
 export const DEMO_CLIENT_SECRET = "emulator-demo-secret";
 
-export const TENANTS = {
-  partner: "10000000-0000-4000-8000-000000000001",
-  alpha: "10000000-0000-4000-8000-000000000002",
-  beta: "10000000-0000-4000-8000-000000000003",
-  unrelated: "10000000-0000-4000-8000-000000000099",
-} as const;
+export const TENANTS = fixedIds("10000000", { partner: 1, alpha: 2, beta: 3, unrelated: 0x99 });
 
-export const USERS = {
-  partnerAdmin: "20000000-0000-4000-8000-000000000001",
-  alice: "20000000-0000-4000-8000-000000000002",
-  bob: "20000000-0000-4000-8000-000000000003",
-  carol: "20000000-0000-4000-8000-000000000004",
-  dave: "20000000-0000-4000-8000-000000000005",
-  erin: "20000000-0000-4000-8000-000000000006",
-  frank: "20000000-0000-4000-8000-000000000007",
-  mallory: "20000000-0000-4000-8000-000000000099",
-} as const;
+export const USERS = fixedIds("20000000", {
+  partnerAdmin: 1,
+  alice: 2,
+  bob: 3,
+  carol: 4,
+  dave: 5,
+  erin: 6,
+  frank: 7,
+  mallory: 0x99,
+});
 
 /** The demo partner tenant, root of the demo client: shared by `defaultSeed` and `generateSeed`. */
 export const DEMO_PARTNER_TENANT = {
@@ -142,20 +152,20 @@ export const defaultSeed = {
 export const US5_CLIENT_ID = "6e1a2f0c-de70-4c1e-b000-000000000002";
 export const US5_CLIENT_SECRET = "emulator-us5-secret";
 
-export const US5_TENANTS = {
-  partner: "40000000-0000-4000-8000-000000000001",
-  gamma: "40000000-0000-4000-8000-000000000002",
-  delta: "40000000-0000-4000-8000-000000000003",
-  unrelated: "40000000-0000-4000-8000-000000000099",
-} as const;
+export const US5_TENANTS = fixedIds("40000000", {
+  partner: 1,
+  gamma: 2,
+  delta: 3,
+  unrelated: 0x99,
+});
 
-export const US5_USERS = {
-  grace: "50000000-0000-4000-8000-000000000001",
-  heidi: "50000000-0000-4000-8000-000000000002",
-  ivan: "50000000-0000-4000-8000-000000000003",
-  judy: "50000000-0000-4000-8000-000000000004",
-  oscar: "50000000-0000-4000-8000-000000000099",
-} as const;
+export const US5_USERS = fixedIds("50000000", {
+  grace: 1,
+  heidi: 2,
+  ivan: 3,
+  judy: 4,
+  oscar: 0x99,
+});
 
 /**
  * A second datacenter for multi-datacenter stacks: no tenant, client or account in common with

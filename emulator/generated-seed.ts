@@ -1,14 +1,10 @@
-import { DEMO_CLIENT, DEMO_PARTNER_TENANT, TENANTS } from "./demo-seeds";
+import { DEMO_CLIENT, DEMO_PARTNER_TENANT, fixedId, TENANTS } from "./demo-seeds";
 import type { Seed } from "./seed";
 
 /** Large deterministic seeds for benchmarks and scale tests. */
 
 const FIRST = ["Ada", "Ben", "Cleo", "Dan", "Eva", "Finn", "Gia", "Hugo", "Ivy", "Jon"];
 const LAST = ["Stone", "Rivers", "Hale", "Park", "Quinn", "Ward", "Frost", "Lane", "Moor", "Reed"];
-
-function seqId(prefix: string, n: number): string {
-  return `${prefix}-0000-4000-8000-${n.toString(16).padStart(12, "0")}`;
-}
 
 export interface GenerateSeedOptions {
   users: number;
@@ -29,7 +25,7 @@ export function generateSeed(opts: GenerateSeedOptions): Seed {
   const tenants: Seed["tenants"] = [{ ...DEMO_PARTNER_TENANT }];
   for (let t = 0; t < customers; t++) {
     tenants.push({
-      id: seqId("31000000", t + 1),
+      id: fixedId("31000000", t + 1),
       name: `Customer ${t + 1}`,
       parent_id: TENANTS.partner,
       kind: "customer",
@@ -40,10 +36,10 @@ export function generateSeed(opts: GenerateSeedOptions): Seed {
     // Spreads activated accounts evenly rather than in one block.
     const activated = Math.floor((i + 1) * ratio) > Math.floor(i * ratio);
     users.push({
-      id: seqId("30000000", i + 1),
+      id: fixedId("30000000", i + 1),
       login: `user${i + 1}`,
       email: `user${i + 1}@bench.example`,
-      tenant_id: seqId("31000000", Math.floor(i / per) + 1),
+      tenant_id: fixedId("31000000", Math.floor(i / per) + 1),
       activated,
       version: i % 2 === 0 ? 1 : 1559561146223 + i,
       firstname: FIRST[i % FIRST.length] ?? "User",
@@ -59,5 +55,5 @@ export function generateSeed(opts: GenerateSeedOptions): Seed {
 
 /** Id of the i-th (1-based) user of `generateSeed`. */
 export function generatedUserId(i: number): string {
-  return seqId("30000000", i);
+  return fixedId("30000000", i);
 }

@@ -8,32 +8,43 @@ import type { PlatformState } from "./state";
  * into the outbox, and the checks every link makes when the user opens it.
  */
 
-export interface LinkMail {
-  kind: Mail["kind"];
-  user: UserRecord;
-  to: string;
-  requestedEmail: string;
-  /** The link's path up to its secret token, e.g. `/_emulator/confirm/`. */
-  linkPrefix: string;
-}
+/** Where each kind of mail's link points; a GET on it is the user opening the mail. */
+const LINK_PREFIX: Record<Mail["kind"], string> = {
+  "email-change": "/_emulator/confirm/",
+  activation: "/_emulator/activate/",
+};
 
-/** A pending mail in the outbox, valid for the account's current version. */
-export function sendLinkMail(state: PlatformState, m: LinkMail): Mail {
+/**
+ * A pending mail to the account's current address, valid only while the account stays at the
+ * version it was sent for.
+ */
+export function sendLinkMail(
+  state: PlatformState,
+  kind: Mail["kind"],
+  user: UserRecord,
+  requestedEmail: string,
+): Mail {
   const token = randomBytes(24).toString("base64url");
   const mail: Mail = {
     id: randomUUID(),
-    kind: m.kind,
-    to: m.to,
-    userId: m.user.id,
-    requestedEmail: m.requestedEmail,
-    linkPath: m.linkPrefix + token,
+    kind,
+    to: user.contact.email,
+    userId: user.id,
+    requestedEmail,
+    linkPath: LINK_PREFIX[kind] + token,
     sentAt: iso(state.now()),
     openedAt: null,
     outcome: "pending",
-    baseVersion: m.user.version,
+    baseVersion: user.version,
   };
   state.deliver(mail, token);
   return mail;
+}
+
+/** A mail whose link the user opened, and its account. */
+export interface OpenedLink {
+  mail: Mail;
+  user: UserRecord;
 }
 
 /**
@@ -45,7 +56,7 @@ export function openLinkOnce(
   token: string,
   kind: Mail["kind"],
   unknown: string,
-): { mail: Mail; user: UserRecord } {
+): OpenedLink {
   const mail = state.mailByToken(token, kind);
   if (!mail) throw notFound(unknown);
   if (mail.openedAt !== null) {
@@ -64,4 +75,12 @@ export function openLinkOnce(
 export function linkExpired(mail: Mail, info: string): PlatformError {
   mail.outcome = "superseded";
   return new PlatformError(410, ErrorCode.gone, "Link expired", info);
+}
+
+/** The link did its job: the account's address is confirmed, version +1. */
+export function linkConfirmed(state: PlatformState, link: OpenedLink): OpenedLink {
+  link.user.contact.email_confirmed = true;
+  state.touch(link.user, true);
+  link.mail.outcome = "confirmed";
+  return link;
 }

@@ -11,19 +11,8 @@ import { SCOPES } from "./scopes";
  * demo-seeds.ts and generated-seed.ts (re-exported here, where importers have always found them).
  */
 
-export {
-  DEMO_CLIENT_ID,
-  DEMO_CLIENT_SECRET,
-  defaultSeed,
-  TENANTS,
-  US5_CLIENT_ID,
-  US5_CLIENT_SECRET,
-  US5_TENANTS,
-  US5_USERS,
-  USERS,
-  us5Seed,
-} from "./demo-seeds";
-export { type GenerateSeedOptions, generatedUserId, generateSeed } from "./generated-seed";
+export * from "./demo-seeds";
+export * from "./generated-seed";
 
 const uuid = z
   .string()

@@ -1,6 +1,6 @@
 import type { UserPatch, UserPut } from "./body-schemas";
-import { sendEmailChangeMail } from "./email-change";
 import { notFound, versionMismatch } from "./errors";
+import { sendLinkMail } from "./mail-links";
 import { parseUuid } from "./patterns";
 import { type ApiClient, CONTACT_STRING_FIELDS, type UserRecord } from "./platform-records";
 import type { PlatformState } from "./state";
@@ -10,11 +10,18 @@ import type { PlatformState } from "./state";
  * out-of-band PATCH and DELETE (another writer, or the user in the console).
  */
 
-function sameValue(a: unknown, b: unknown): boolean {
-  if (Array.isArray(a) && Array.isArray(b)) {
-    return a.length === b.length && a.every((x, i) => x === b[i]);
+/** Sets `target[key]` when `value` is sent and differs (arrays by items); true when it did. */
+function assign<T, K extends keyof T>(target: T, key: K, value: T[K] | undefined): boolean {
+  const current = target[key];
+  if (value === undefined) return false;
+  if (Array.isArray(value) && Array.isArray(current)) {
+    if (value.length === current.length && value.every((x, i) => x === current[i])) return false;
+    target[key] = [...value] as T[K];
+    return true;
   }
-  return a === b;
+  if (value === current) return false;
+  target[key] = value;
+  return true;
 }
 
 /**
@@ -30,66 +37,42 @@ export function putUser(
   const u = state.requireUser(caller, rawId);
   if (body.version !== u.version) throw versionMismatch(body.version, u.version);
   let changed = false;
-  let contactChanged = false;
   if (body.login !== undefined && body.login !== u.login) {
+    // First, so a refused login (409) leaves the account untouched.
     state.setLogin(u, body.login);
     changed = true;
   }
-  if (body.external_id !== undefined && body.external_id !== u.externalId) {
-    u.externalId = body.external_id;
-    changed = true;
-  }
-  if (body.idp_id !== undefined && body.idp_id !== u.idpId) {
-    u.idpId = body.idp_id;
-    changed = true;
-  }
-  if (body.enabled !== undefined && body.enabled !== u.enabled) {
-    u.enabled = body.enabled;
-    changed = true;
-  }
-  if (body.language !== undefined && body.language !== u.language) {
-    u.language = body.language;
-    changed = true;
-  }
-  if (body.notifications !== undefined && !sameValue(body.notifications, u.notifications)) {
-    u.notifications = [...body.notifications];
-    changed = true;
-  }
-  if (body.disable_after !== undefined && body.disable_after !== u.disableAfter) {
-    u.disableAfter = body.disable_after;
-    changed = true;
-  }
-  let mailTo: { to: string; requested: string } | null = null;
-  const c = body.contact;
-  if (c) {
-    for (const f of CONTACT_STRING_FIELDS) {
-      const v = c[f];
-      if (v !== undefined && v !== u.contact[f]) {
-        u.contact[f] = v;
-        contactChanged = true;
-      }
-    }
-    if (c.types !== undefined && !sameValue(c.types, u.contact.types)) {
-      u.contact.types = [...c.types];
+  // An array, not ||, so that every field is set.
+  const account = [
+    assign(u, "externalId", body.external_id),
+    assign(u, "idpId", body.idp_id),
+    assign(u, "enabled", body.enabled),
+    assign(u, "language", body.language),
+    assign(u, "notifications", body.notifications),
+    assign(u, "disableAfter", body.disable_after),
+  ];
+  changed = account.includes(true) || changed;
+  const c = body.contact ?? {};
+  const contact = [
+    ...CONTACT_STRING_FIELDS.map((f) => assign(u.contact, f, c[f])),
+    assign(u.contact, "types", c.types),
+    assign(u.contact, "email_confirmed", c.email_confirmed),
+  ];
+  let contactChanged = contact.includes(true);
+  let requested: string | null = null;
+  if (c.email !== undefined && c.email !== u.contact.email) {
+    if (u.activated) {
+      requested = c.email;
+    } else {
+      u.contact.email = c.email;
+      // Choice: a directly set address on a not-activated account is unconfirmed.
+      u.contact.email_confirmed = false;
       contactChanged = true;
-    }
-    if (c.email_confirmed !== undefined && c.email_confirmed !== u.contact.email_confirmed) {
-      u.contact.email_confirmed = c.email_confirmed;
-      contactChanged = true;
-    }
-    if (c.email !== undefined && c.email !== u.contact.email) {
-      if (u.activated) {
-        mailTo = { to: u.contact.email, requested: c.email };
-      } else {
-        u.contact.email = c.email;
-        // Choice: a directly set address on a not-activated account is unconfirmed.
-        u.contact.email_confirmed = false;
-        contactChanged = true;
-      }
     }
   }
   if (changed || contactChanged) state.touch(u, contactChanged);
-  if (mailTo) sendEmailChangeMail(state, u, mailTo.to, mailTo.requested);
+  // To the account's address, which the PUT did not change: the OLD one.
+  if (requested !== null) sendLinkMail(state, "email-change", u, requested);
   return u;
 }
 
