@@ -1,15 +1,8 @@
-import { z } from "zod";
+import type { ClientPut } from "./body-schemas";
 import { accessDenied, notFound } from "./errors";
-import { type ApiClient, type PlatformState, parseUuid } from "./state";
-
-/** Schema `clientPut` (additionalProperties false; every field optional). */
-export const clientPutSchema = z.strictObject({
-  data: z.record(z.string(), z.unknown()).optional(),
-  status: z.enum(["enabled", "disabled"]).optional(),
-  redirect_uris: z.array(z.string()).optional(),
-  origin_id: z.string().optional(),
-});
-export type ClientPut = z.infer<typeof clientPutSchema>;
+import { parseUuid } from "./patterns";
+import type { ApiClient } from "./platform-records";
+import type { PlatformState } from "./state";
 
 /** 400 bad id, 404 unknown, 403 a client of a tenant outside the caller's subtree. */
 function requireClient(state: PlatformState, caller: ApiClient, rawId: string): ApiClient {

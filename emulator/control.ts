@@ -2,9 +2,9 @@ import { controlRequest } from "./control-request";
 
 export { EmulatorControlError } from "./control-request";
 
+import type { UserPatch } from "./body-schemas";
 import type { FaultRule, RequestStatsSnapshot } from "./faults";
 import { HoldsControl } from "./holdClient";
-import type { UserPatch } from "./state";
 
 export interface OutboxMail {
   id: string;

@@ -85,6 +85,14 @@ export const loginConflict = (login: string) =>
     "Another object of the same type already exists",
     `login '${login}' is taken`,
   );
+/** Documented code 1001: the request names a version the account is no longer at. */
+export const versionMismatch = (sent: number, current: number) =>
+  new PlatformError(
+    409,
+    ErrorCode.versionMismatch,
+    "Version mismatch",
+    `version ${sent} does not match the current version ${current}`,
+  );
 /** Documented code 1027: the request breaks a rule of the platform (e.g. deleting an enabled user). */
 export const businessRule = (info: string) =>
   new PlatformError(409, ErrorCode.businessRule, "Does not satisfy business rules", info);

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { UUID_RE } from "./seed";
+import { UUID_RE } from "./patterns";
 
 const actionSchema = z.discriminatedUnion("type", [
   z.strictObject({

@@ -1,3 +1,4 @@
+export type { UserPatch } from "./body-schemas";
 export {
   type ConfirmResult,
   EmulatorControl,
@@ -49,4 +50,5 @@ export {
   us5Seed,
 } from "./seed";
 export { type EmulatorOptions, type RunningEmulator, startEmulator } from "./server";
-export { DEFAULT_TOKEN_TTL_SECONDS, PlatformState, type UserPatch } from "./state";
+export { PlatformState } from "./state";
+export { DEFAULT_TOKEN_TTL_SECONDS } from "./tokens";

@@ -1,5 +1,6 @@
 import { accessDenied } from "./errors";
-import type { ApiClient, PlatformState } from "./state";
+import type { ApiClient } from "./platform-records";
+import type { PlatformState } from "./state";
 
 /**
  * Account-server scopes (`urn:acronis.com::account-server::<name>`) the emulated operations

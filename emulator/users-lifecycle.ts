@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { z } from "zod";
+import type { UserPost } from "./body-schemas";
 import {
   accessDenied,
   badRequest,
@@ -8,50 +8,17 @@ import {
   loginConflict,
   notFound,
   PlatformError,
+  versionMismatch,
 } from "./errors";
-import { EMAIL_RE, UUID_RE } from "./seed";
-import {
-  type ApiClient,
-  CONTACT_STRING_FIELDS,
-  type Contact,
-  NOTIFICATIONS,
-  type PlatformState,
-  type UserRecord,
-} from "./state";
+import { newContact, newUserRecord } from "./new-records";
+import { type ApiClient, CONTACT_STRING_FIELDS, iso, type UserRecord } from "./platform-records";
+import type { PlatformState } from "./state";
+import { markDeleted } from "./user-writes";
 
 /**
  * The account lifecycle of the API (schema `userPost`, operations CheckLoginNameAvailability,
  * CreateUser, DeleteUser, FetchCurrentUserInfo) over the in-memory platform.
  */
-
-const rfc3339 = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$/, "must be RFC 3339");
-const nullableString = z.string().nullable().optional();
-const contactStrings = Object.fromEntries(
-  CONTACT_STRING_FIELDS.map((f) => [f, nullableString]),
-) as Record<(typeof CONTACT_STRING_FIELDS)[number], typeof nullableString>;
-
-/** Schema `userPost` (additionalProperties false; `tenant_id` and `contact.email` required). */
-export const userPostSchema = z.strictObject({
-  tenant_id: z.string().regex(UUID_RE, "must be a UUID"),
-  login: z.string().min(1, "must not be empty").optional(),
-  external_id: z.string().optional(),
-  idp_id: z.string().regex(UUID_RE, "must be a UUID").optional(),
-  contact: z.strictObject({
-    email: z.string().regex(EMAIL_RE, "must match ^$|\\S+@\\S+"),
-    ...contactStrings,
-  }),
-  enabled: z.boolean().optional(),
-  language: z.string().optional(),
-  business_types: z.array(z.enum(["buyer"])).optional(),
-  notifications: z.array(z.enum(NOTIFICATIONS)).optional(),
-  use_existing_identity: z.boolean().optional(),
-  origin_id: z.string().optional(),
-  origin_external_id: z.string().optional(),
-  disable_after: rfc3339.optional(),
-});
-export type UserPost = z.infer<typeof userPostSchema>;
 
 /** GET /users/check_login: 204 free, 409 taken (deleted accounts keep their login), 406 no name. */
 export function checkLogin(state: PlatformState, username: string | null): void {
@@ -82,40 +49,29 @@ export function createUser(state: PlatformState, caller: ApiClient, body: UserPo
   }
   if (body.login === undefined) throw badRequest("login: required by the emulator");
   if (state.loginTaken(body.login)) throw loginConflict(body.login);
-  const at = new Date(state.now()).toISOString();
-  const contact: Contact = {
-    id: randomUUID(),
-    created_at: at,
-    updated_at: at,
-    types: [],
-    email: body.contact.email,
-    // A new account has not confirmed its address; activation does.
-    email_confirmed: false,
-    ...(Object.fromEntries(CONTACT_STRING_FIELDS.map((f) => [f, body.contact[f] ?? null])) as Pick<
-      Contact,
-      (typeof CONTACT_STRING_FIELDS)[number]
-    >),
-  };
-  const user: UserRecord = {
-    id: randomUUID(),
-    tenantId,
-    login: body.login,
-    version: 1,
-    activated: false,
-    enabled: body.enabled ?? true,
-    createdAt: at,
-    updatedAt: at,
-    deletedAt: null,
-    language: body.language ?? "en",
-    notifications: [...(body.notifications ?? ["maintenance", "quota", "reports"])],
-    externalId: body.external_id ?? null,
-    idpId: body.idp_id?.toLowerCase() ?? null,
-    disableAfter: body.disable_after ?? null,
-    businessTypes: [...(body.business_types ?? [])],
-    originId: body.origin_id ?? null,
-    originExternalId: body.origin_external_id ?? null,
+  const at = iso(state.now());
+  // A new account has not confirmed its address; activation does.
+  const contact = newContact(at, body.contact.email, false, body.contact);
+  const user = newUserRecord(
+    at,
+    {
+      id: randomUUID(),
+      tenantId,
+      login: body.login,
+      version: 1,
+      activated: false,
+      enabled: body.enabled,
+      language: body.language,
+      notifications: body.notifications,
+      externalId: body.external_id,
+      idpId: body.idp_id?.toLowerCase(),
+      disableAfter: body.disable_after,
+      businessTypes: body.business_types,
+      originId: body.origin_id,
+      originExternalId: body.origin_external_id,
+    },
     contact,
-  };
+  );
   state.addUser(user);
   return user;
 }
@@ -132,19 +88,11 @@ export function deleteUser(
   version: number,
 ): UserRecord {
   const u = state.requireUser(caller, rawId);
-  if (version !== u.version) {
-    throw new PlatformError(
-      409,
-      ErrorCode.versionMismatch,
-      "Version mismatch",
-      `version ${version} does not match the current version ${u.version}`,
-    );
-  }
+  if (version !== u.version) throw versionMismatch(version, u.version);
   if (u.enabled) {
     throw businessRule(`user ${u.id} is enabled: disable it (PUT enabled=false) before deleting`);
   }
-  state.touch(u, false);
-  u.deletedAt = u.updatedAt;
+  markDeleted(state, u);
   return u;
 }
 

@@ -1,24 +1,13 @@
-import type { IncomingMessage } from "node:http";
-import {
-  clientJson,
-  clientPutSchema,
-  deleteClient,
-  getClient,
-  updateClient,
-} from "../clients-lifecycle";
-import { badRequest } from "../errors";
-import { methodNotAllowed, parseJson, type Reply, requireJsonBody } from "../http";
+import { clientPutSchema } from "../body-schemas";
+import { clientJson, deleteClient, getClient, updateClient } from "../clients-lifecycle";
+import { jsonBody, methodNotAllowed, type Reply } from "../http";
 import { authorize } from "../scopes";
-import { type PlatformState, zodInfo } from "../state";
+import type { PlatformState } from "../state";
+import type { ApiCall } from "./api";
 
 /** GET, PUT and DELETE /api/2/clients/{id}; undefined for any other path. */
-export function routeClients(
-  state: PlatformState,
-  method: string,
-  rest: string[],
-  req: IncomingMessage,
-  body: Buffer,
-): Reply | undefined {
+export function routeClients(state: PlatformState, call: ApiCall): Reply | undefined {
+  const { method, rest, req, body } = call;
   const [coll, id] = rest;
   if (rest.length !== 2 || coll !== "clients" || !id) return undefined;
   const auth = req.headers.authorization;
@@ -27,10 +16,8 @@ export function routeClients(
   }
   if (method === "PUT") {
     const caller = authorize(state, auth, "updateClient");
-    requireJsonBody(req);
-    const parsed = clientPutSchema.safeParse(parseJson(body));
-    if (!parsed.success) throw badRequest(zodInfo(parsed.error));
-    return { status: 200, body: clientJson(updateClient(state, caller, id, parsed.data)) };
+    const put = jsonBody(req, body, clientPutSchema);
+    return { status: 200, body: clientJson(updateClient(state, caller, id, put)) };
   }
   if (method === "DELETE") {
     deleteClient(state, authorize(state, auth, "deleteClient"), id);

@@ -1,40 +1,27 @@
-import type { IncomingMessage } from "node:http";
 import { z } from "zod";
 import { sendActivationEmail } from "../activation";
+import { userPostSchema } from "../body-schemas";
 import { badRequest } from "../errors";
-import { methodNotAllowed, parseJson, type Reply, requireJsonBody } from "../http";
+import { jsonBody, methodNotAllowed, parsed, parseJson, type Reply } from "../http";
 import { authorize } from "../scopes";
-import { type PlatformState, zodInfo } from "../state";
-import {
-  checkLogin,
-  createUser,
-  currentUser,
-  deleteUser,
-  userPostSchema,
-} from "../users-lifecycle";
+import type { PlatformState } from "../state";
+import { checkLogin, createUser, currentUser, deleteUser } from "../users-lifecycle";
+import type { ApiCall } from "./api";
 
 /**
  * The account lifecycle routes under /api/2/users: check_login, me, POST (create),
  * send-activation-email and DELETE. Answers undefined for the user routes it does not own
- * (GET /users, GET and PUT /users/{id}), which the server routes itself.
+ * (GET /users, GET and PUT /users/{id}), which routes after it answer.
  */
-export function routeUserLifecycle(
-  state: PlatformState,
-  method: string,
-  rest: string[],
-  query: URLSearchParams,
-  req: IncomingMessage,
-  body: Buffer,
-): Reply | undefined {
+export function routeUserLifecycle(state: PlatformState, call: ApiCall): Reply | undefined {
+  const { method, rest, query, req, body } = call;
   const [coll, id, action] = rest;
   if (coll !== "users") return undefined;
   const auth = req.headers.authorization;
   if (rest.length === 1 && method === "POST") {
     const caller = authorize(state, auth, "createUser");
-    requireJsonBody(req);
-    const parsed = userPostSchema.safeParse(parseJson(body));
-    if (!parsed.success) throw badRequest(zodInfo(parsed.error));
-    return { status: 200, body: state.userJson(createUser(state, caller, parsed.data)) };
+    const post = jsonBody(req, body, userPostSchema);
+    return { status: 200, body: state.userJson(createUser(state, caller, post)) };
   }
   if (rest.length === 2 && id === "check_login") {
     if (method !== "GET") throw methodNotAllowed(["GET"]);
@@ -77,6 +64,5 @@ const emptyObject = z.strictObject({});
 /** send-activation-email takes no fields: an empty body or `{}` (emulator choice). */
 function emptyBody(body: Buffer): void {
   if (body.length === 0) return;
-  const parsed = emptyObject.safeParse(parseJson(body));
-  if (!parsed.success) throw badRequest(zodInfo(parsed.error));
+  parsed(emptyObject, parseJson(body));
 }

@@ -1,0 +1,81 @@
+import { accessDenied, notFound } from "./errors";
+import { parseUuid } from "./patterns";
+import type { ApiClient, UserRecord } from "./platform-records";
+import type { PlatformState } from "./state";
+
+/** GET /users: accounts by id, or a tenant subtree page by page. */
+
+export const MAX_BATCH_UUIDS = 100;
+export const DEFAULT_BATCH_LIMIT = 2000;
+
+/** Whether a listing shows `u`: it exists, and is not deleted unless those are asked for. */
+export function listed(u: UserRecord | undefined, allowDeleted: boolean): u is UserRecord {
+  return u !== undefined && (u.deletedAt === null || allowDeleted);
+}
+
+/** GET /users?uuids=...: unknown, deleted and out-of-subtree ids are simply absent. */
+export function usersByIds(
+  state: PlatformState,
+  caller: ApiClient,
+  ids: string[],
+  allowDeleted: boolean,
+): UserRecord[] {
+  const out: UserRecord[] = [];
+  const seen = new Set<string>();
+  for (const id of ids) {
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const u = state.users.get(id);
+    if (!listed(u, allowDeleted)) continue;
+    if (!state.inSubtree(u.tenantId, caller.tenantId)) continue;
+    out.push(u);
+  }
+  return out;
+}
+
+/** A tenant id the caller may list from: 400 malformed, 404 unknown, 403 outside its subtree. */
+export function requireTenantRoot(
+  state: PlatformState,
+  caller: ApiClient,
+  raw: string,
+  field: string,
+): string {
+  const root = parseUuid(raw, field);
+  if (!state.tenants.has(root)) throw notFound(`tenant ${root} not found`);
+  if (!state.inSubtree(root, caller.tenantId)) {
+    throw accessDenied(`tenant ${root} is outside the caller's tenant subtree`);
+  }
+  return root;
+}
+
+/** GET /users?subtree_root_tenant_id=...: depth-first by tenant, then seed order. */
+export function usersInSubtree(
+  state: PlatformState,
+  caller: ApiClient,
+  rawRoot: string,
+  offset: number,
+  limit: number,
+  allowDeleted: boolean,
+): { users: UserRecord[]; next: number | null } {
+  const root = requireTenantRoot(state, caller, rawRoot, "subtree_root_tenant_id");
+  const out: UserRecord[] = [];
+  let index = 0;
+  let more = false;
+  const stack = [root];
+  outer: while (stack.length > 0) {
+    const t = stack.pop() as string;
+    for (const id of state.userIdsOf(t)) {
+      const u = state.users.get(id);
+      if (!listed(u, allowDeleted)) continue;
+      if (index++ < offset) continue;
+      if (out.length >= limit) {
+        more = true;
+        break outer;
+      }
+      out.push(u);
+    }
+    const kids = state.tenants.get(t)?.children ?? [];
+    for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i] as string);
+  }
+  return { users: out, next: more ? offset + out.length : null };
+}
