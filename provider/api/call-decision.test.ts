@@ -4,6 +4,7 @@ import {
   type CallDecision,
   type CallState,
   decideAfterAttempt,
+  type Failure,
 } from "./call-decision";
 import { DEFAULT_RETRY_POLICY, resolveRetryPolicy } from "./retry";
 
@@ -44,199 +45,199 @@ function state(over: Partial<CallState>): CallState {
   };
 }
 
-const fail = (failure: string, pauseMs?: number) =>
+const fail = (failure: Failure, pauseMs?: number): CallDecision =>
   pauseMs === undefined ? { action: "fail", failure } : { action: "fail", failure, pauseMs };
 
 interface Row {
   name: string;
   outcome: AttemptOutcome;
   at: Partial<CallState>;
-  then: CallDecision | ReturnType<typeof fail>;
+  decision: CallDecision;
 }
 
 const ROWS: Row[] = [
   // Answers
-  { name: "200: accepted", outcome: answer(200), at: GET, then: { action: "accept" } },
-  { name: "204: accepted", outcome: answer(204), at: PUT, then: { action: "accept" } },
+  { name: "200: accepted", outcome: answer(200), at: GET, decision: { action: "accept" } },
+  { name: "204: accepted", outcome: answer(204), at: PUT, decision: { action: "accept" } },
   {
     name: "302: a redirect, never followed",
     outcome: answer(302),
     at: GET,
-    then: fail("redirect"),
+    decision: fail("redirect"),
   },
   {
     name: "307 to the token call: a redirect too",
     outcome: answer(307),
     at: TOKEN,
-    then: fail("redirect"),
+    decision: fail("redirect"),
   },
   {
     name: "401: the token is renewed once",
     outcome: answer(401),
     at: GET,
-    then: { action: "renew-token" },
+    decision: { action: "renew-token" },
   },
   {
     name: "401 again after the renewal: fails with the status",
     outcome: answer(401),
     at: { ...GET, renewed: true },
-    then: fail("http"),
+    decision: fail("http"),
   },
   {
     name: "401 from the token endpoint: credentials refused",
     outcome: answer(401),
     at: TOKEN,
-    then: fail("credentials-refused"),
+    decision: fail("credentials-refused"),
   },
   {
     name: "400 from the token endpoint: credentials refused",
     outcome: answer(400),
     at: TOKEN,
-    then: fail("credentials-refused"),
+    decision: fail("credentials-refused"),
   },
   {
     name: "403 from the token endpoint: credentials refused",
     outcome: answer(403),
     at: TOKEN,
-    then: fail("credentials-refused"),
+    decision: fail("credentials-refused"),
   },
-  { name: "403 on a call: fails at once", outcome: answer(403), at: GET, then: fail("http") },
-  { name: "400 on a PUT: fails at once", outcome: answer(400), at: PUT, then: fail("http") },
-  { name: "404: fails at once", outcome: answer(404), at: GET, then: fail("http") },
-  { name: "409 on a PUT: fails at once", outcome: answer(409), at: PUT, then: fail("http") },
-  { name: "500: not retried", outcome: answer(500), at: GET, then: fail("http") },
+  { name: "403 on a call: fails at once", outcome: answer(403), at: GET, decision: fail("http") },
+  { name: "400 on a PUT: fails at once", outcome: answer(400), at: PUT, decision: fail("http") },
+  { name: "404: fails at once", outcome: answer(404), at: GET, decision: fail("http") },
+  { name: "409 on a PUT: fails at once", outcome: answer(409), at: PUT, decision: fail("http") },
+  { name: "500: not retried", outcome: answer(500), at: GET, decision: fail("http") },
   {
     name: "503 on the first attempt: retried with jitter",
     outcome: answer(503),
     at: GET,
-    then: { action: "retry", delayMs: 250 },
+    decision: { action: "retry", delayMs: 250 },
   },
   {
     name: "502 on the third attempt: the ceiling has doubled twice",
     outcome: answer(502),
     at: { ...GET, attempt: 3 },
-    then: { action: "retry", delayMs: 1000 },
+    decision: { action: "retry", delayMs: 1000 },
   },
   {
     name: "503 on a PUT: retried (the platform did not apply it)",
     outcome: answer(503),
     at: PUT,
-    then: { action: "retry", delayMs: 250 },
+    decision: { action: "retry", delayMs: 250 },
   },
   {
     name: "503 on the last attempt: fails",
     outcome: answer(503),
     at: { ...GET, attempt: 4 },
-    then: fail("http"),
+    decision: fail("http"),
   },
   {
     name: "503 when the wait would pass the time budget: fails",
     outcome: answer(503),
     at: { ...GET, now: 29_900 },
-    then: fail("http"),
+    decision: fail("http"),
   },
   {
     name: "503 from the token endpoint: retried like any call",
     outcome: answer(503),
     at: TOKEN,
-    then: { action: "retry", delayMs: 250 },
+    decision: { action: "retry", delayMs: 250 },
   },
   {
     name: "504 with Retry-After: waits at least that long",
     outcome: answer(504, "3"),
     at: GET,
-    then: { action: "retry", delayMs: 3000 },
+    decision: { action: "retry", delayMs: 3000 },
   },
   {
     name: "429 with Retry-After: the whole client pauses that long",
     outcome: answer(429, "2"),
     at: GET,
-    then: { action: "pause", pauseMs: 2000 },
+    decision: { action: "pause", pauseMs: 2000 },
   },
   {
     name: "429 without Retry-After: pauses by the backoff",
     outcome: answer(429),
     at: { ...GET, attempt: 2 },
-    then: { action: "pause", pauseMs: 500 },
+    decision: { action: "pause", pauseMs: 500 },
   },
   {
     name: "429 on the last attempt: fails, and still pauses the client",
     outcome: answer(429, "2"),
     at: { ...GET, attempt: 4 },
-    then: fail("http", 2000),
+    decision: fail("http", 2000),
   },
   {
     name: "429 asking for longer than the budget: fails, pausing as asked",
     outcome: answer(429, "60"),
     at: GET,
-    then: fail("http", 60_000),
+    decision: fail("http", 60_000),
   },
   {
     name: "429 when the policy does not retry it: fails, no pause",
     outcome: answer(429, "2"),
     at: { ...GET, policy: resolveRetryPolicy({ retryStatuses: [503] }) },
-    then: fail("http"),
+    decision: fail("http"),
   },
   // No answer
   {
     name: "GET never sent: retried",
     outcome: noAnswer(true),
     at: GET,
-    then: { action: "retry", delayMs: 250 },
+    decision: { action: "retry", delayMs: 250 },
   },
   {
     name: "GET that may have arrived: retried (a read changes nothing)",
     outcome: noAnswer(false),
     at: GET,
-    then: { action: "retry", delayMs: 250 },
+    decision: { action: "retry", delayMs: 250 },
   },
   {
     name: "PUT never sent: retried",
     outcome: noAnswer(true),
     at: PUT,
-    then: { action: "retry", delayMs: 250 },
+    decision: { action: "retry", delayMs: 250 },
   },
   {
     name: "PUT that may have arrived: outcome unknown, never re-sent",
     outcome: noAnswer(false),
     at: PUT,
-    then: fail("outcome-unknown"),
+    decision: fail("outcome-unknown"),
   },
   {
     name: "PUT that may have arrived on a destroyed connection: outcome unknown",
     outcome: noAnswer(false, true),
     at: PUT,
-    then: fail("outcome-unknown"),
+    decision: fail("outcome-unknown"),
   },
   {
     name: "token request that may have arrived: retried (it changes nothing)",
     outcome: noAnswer(false),
     at: TOKEN,
-    then: { action: "retry", delayMs: 250 },
+    decision: { action: "retry", delayMs: 250 },
   },
   {
     name: "closed client: fails, retrying cannot help",
     outcome: noAnswer(true, true),
     at: GET,
-    then: fail("no-answer"),
+    decision: fail("no-answer"),
   },
   {
     name: "no answer on the last attempt: fails",
     outcome: noAnswer(true),
     at: { ...GET, attempt: 4 },
-    then: fail("no-answer"),
+    decision: fail("no-answer"),
   },
   {
     name: "no answer when the wait would pass the time budget: fails",
     outcome: noAnswer(false),
     at: { ...GET, startedAt: 1_000, now: 30_900 },
-    then: fail("no-answer"),
+    decision: fail("no-answer"),
   },
 ];
 
 describe("decideAfterAttempt: what the client does after each attempt", () => {
-  it.each(ROWS)("$name", ({ outcome, at, then }) => {
-    expect(decideAfterAttempt(outcome, state(at))).toEqual(then);
+  it.each(ROWS)("$name", ({ outcome, at, decision }) => {
+    expect(decideAfterAttempt(outcome, state(at))).toEqual(decision);
   });
 
   it("draws no jitter when no delay is computed (answers and unknown outcomes)", () => {
