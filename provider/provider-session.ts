@@ -31,14 +31,17 @@ import { StepError } from "./step-error";
  * - Per process: the accounts counted against acronis:maxEmailChanges (`changing`) and the
  *   accounts checked (`checked`). Handed on from session to session, never cleared: a second
  *   configure in the same deployment must not count again, or the limit would double.
+ * - A step still running when its session is replaced goes on with the new session's config and
+ *   client (the old client is closed): a replaced session hands every request to its successor.
  */
 export class ProviderSession {
   private client: AcronisClient | undefined;
   private checkPolicy: CheckSettings | undefined;
+  private replacedBy: ProviderSession | undefined;
 
   private constructor(
     /** The stack config (or the explicit provider instance's inputs) `configure` received. */
-    readonly config: ConfigLookup,
+    private readonly config: ConfigLookup,
     /** The accounts this process would change, counted against acronis:maxEmailChanges. */
     private readonly changing: Set<string>,
     /**
@@ -54,11 +57,18 @@ export class ProviderSession {
 
   /** The session a `configure` starts; the previous one keeps its client until closed. */
   static start(config: ConfigLookup, previous: ProviderSession | undefined): ProviderSession {
-    return new ProviderSession(
+    const next = new ProviderSession(
       config,
       previous?.changing ?? new Set(),
       previous?.checked ?? new Set(),
     );
+    if (previous !== undefined) previous.replacedBy = next;
+    return next;
+  }
+
+  /** The session now in force: this one, or the one that replaced it. */
+  private current(): ProviderSession {
+    return this.replacedBy?.current() ?? this;
   }
 
   /** Ends the session's client (its counts live on in the session that replaced it). */
@@ -68,18 +78,20 @@ export class ProviderSession {
   }
 
   api(): AcronisClient {
-    this.client ??= new AcronisClient(clientOptions(loadSettings(this.config, process.env)));
-    return this.client;
+    const session = this.current();
+    session.client ??= new AcronisClient(clientOptions(loadSettings(session.config, process.env)));
+    return session.client;
   }
 
   policy(): CheckSettings {
-    this.checkPolicy ??= loadCheckPolicy(this.config, process.env);
-    return this.checkPolicy;
+    const session = this.current();
+    session.checkPolicy ??= loadCheckPolicy(session.config, process.env);
+    return session.checkPolicy;
   }
 
   /** The explicit provider instance this session serves, if any (for error messages). */
   instance(): string | undefined {
-    return instanceName(this.config);
+    return instanceName(this.current().config);
   }
 
   markChecked(userId: string): void {
