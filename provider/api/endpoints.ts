@@ -67,6 +67,16 @@ export function toUser(u: UserWire): AcronisUser {
   };
 }
 
+/** A GET with the bearer token; `route` names the endpoint in errors. */
+function authGet<S extends z.ZodType>(
+  route: string,
+  path: string,
+  schema: S,
+  query?: string,
+): CallSpec<S> {
+  return { method: "GET", path, route, query, schema, auth: true };
+}
+
 /** POST /idp/token: a client-credentials token (the call that authenticates with Basic). */
 export const tokenCall: CallSpec<typeof tokenSchema> = {
   method: "POST",
@@ -80,26 +90,14 @@ export const tokenCall: CallSpec<typeof tokenSchema> = {
 
 /** GET /users/{id}: one account. */
 export function userCall(id: string): CallSpec<typeof userSchema> {
-  return {
-    method: "GET",
-    path: `/users/${encodeURIComponent(id)}`,
-    route: "/users/{id}",
-    schema: userSchema,
-    auth: true,
-  };
+  return authGet("/users/{id}", `/users/${encodeURIComponent(id)}`, userSchema);
 }
 
 /** GET /users?uuids=: several accounts by id (at most MAX_BATCH, see batcher.ts). */
 export function usersByIdCall(ids: readonly string[]): CallSpec<typeof userBatchSchema> {
-  return {
-    method: "GET",
-    path: "/users",
-    route: "/users?uuids=",
-    // Literal commas: the documented form is uuids=<id,id,...>.
-    query: `uuids=${ids.map(encodeURIComponent).join(",")}`,
-    schema: userBatchSchema,
-    auth: true,
-  };
+  // Literal commas: the documented form is uuids=<id,id,...>.
+  const query = `uuids=${ids.map(encodeURIComponent).join(",")}`;
+  return authGet("/users?uuids=", "/users", userBatchSchema, query);
 }
 
 /** The route named in errors about a tenant's listing. */
@@ -123,14 +121,7 @@ export function tenantPageCall(
       : new URLSearchParams({ after: cursor });
   if (cursor === undefined && allowDeleted) query.set("allow_deleted", "true");
   if (limit !== undefined) query.set("limit", String(limit));
-  return {
-    method: "GET",
-    path: "/users",
-    route: TENANT_PAGE_ROUTE,
-    query: query.toString(),
-    schema: userPageSchema,
-    auth: true,
-  };
+  return authGet(TENANT_PAGE_ROUTE, "/users", userPageSchema, query.toString());
 }
 
 /** PUT /users/{id}: the contact email, guarded by the version read. */
@@ -158,14 +149,7 @@ export function searchCall(
 ): CallSpec<typeof searchSchema> {
   const q = new URLSearchParams({ tenant: tenantId, text });
   if (limit !== undefined) q.set("limit", String(limit));
-  return {
-    method: "GET",
-    path: "/search",
-    route: "/search",
-    query: q.toString(),
-    schema: searchSchema,
-    auth: true,
-  };
+  return authGet("/search", "/search", searchSchema, q.toString());
 }
 
 /** The users among search results. */
@@ -177,11 +161,5 @@ export function searchUsers(res: z.infer<typeof searchSchema>): SearchUser[] {
 
 /** GET /clients/{id}: an API client and its tenant. */
 export function clientCall(clientId: string): CallSpec<typeof clientSchema> {
-  return {
-    method: "GET",
-    path: `/clients/${encodeURIComponent(clientId)}`,
-    route: "/clients/{id}",
-    schema: clientSchema,
-    auth: true,
-  };
+  return authGet("/clients/{id}", `/clients/${encodeURIComponent(clientId)}`, clientSchema);
 }
