@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { type AttemptOutcome, type CallDecision, decideAfterAttempt } from "./call-decision";
+import { type AttemptOutcome, decideAfterAttempt, type Failure } from "./call-decision";
 import {
   credentialsRefusedError,
   httpError,
@@ -96,6 +96,7 @@ export class RequestLoop {
       });
       switch (decision.action) {
         case "accept":
+          // Only an answer (a 2xx) is accepted.
           return this.parse(spec, sent.res as RawResponse);
         case "renew-token":
           renewed = true;
@@ -146,7 +147,7 @@ export class RequestLoop {
   }
 
   private failure(
-    failure: Extract<CallDecision, { action: "fail" }>["failure"],
+    failure: Failure,
     spec: CallSpec<z.ZodType>,
     sent: Attempt,
     attempts: number,
