@@ -1,5 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type * as Steps from "./dynamic";
+import type * as Self from "./entry";
 import type { UserEmailInputs } from "./inputs";
 import type { UserEmailOutputs } from "./reconcile";
 
@@ -37,15 +38,23 @@ function steps(): typeof Steps {
   return loaded;
 }
 
-export const configure = (req: pulumi.dynamic.ConfigureRequest) => steps().configure(req);
-export const check = (olds: Record<string, unknown>, news: Record<string, unknown>) =>
-  steps().check(olds, news);
-export const diff = (id: string, olds: UserEmailOutputs, news: UserEmailInputs) =>
-  steps().diff(id, olds, news);
-export const create = (inputs: UserEmailInputs) => steps().create(inputs);
-export const read = (id: string, props: Partial<UserEmailOutputs>) => steps().read(id, props);
-export const update = (id: string, olds: UserEmailOutputs, news: UserEmailInputs) =>
-  steps().update(id, olds, news);
-const release = (id: string, props: UserEmailOutputs) => steps().delete(id, props);
+/** The SDK's provider contract for this resource's plain inputs and outputs. */
+type UserEmailProvider = pulumi.dynamic.ResourceProvider<UserEmailInputs, UserEmailOutputs>;
+type Step<K extends keyof UserEmailProvider> = NonNullable<UserEmailProvider[K]>;
+
+export const configure: Step<"configure"> = (req) => steps().configure(req);
+export const check: Step<"check"> = (olds, news) => steps().check(olds, news);
+export const diff: Step<"diff"> = (id, olds, news) => steps().diff(id, olds, news);
+export const create: Step<"create"> = (inputs) => steps().create(inputs);
+export const read: Step<"read"> = (id, props) => steps().read(id, props);
+export const update: Step<"update"> = (id, olds, news) => steps().update(id, olds, news);
+const release: Step<"delete"> = (id, props) => steps().delete(id, props);
 
 export { release as delete };
+
+/**
+ * userEmail.ts hands this module itself to Pulumi as the provider object: the compiler holds the
+ * whole module to the SDK's contract (a type only, nothing is emitted).
+ */
+export type Provider = IsProvider<typeof Self>;
+type IsProvider<T extends UserEmailProvider> = T;

@@ -14,6 +14,12 @@ export interface UserEmailInputs {
   resendAfter: string;
 }
 
+/**
+ * What check receives: the inputs as the program wrote them, not yet validated (the SDK types
+ * them as the inputs; check is what makes them so).
+ */
+export type RawInputs = { readonly [K in keyof UserEmailInputs]?: unknown };
+
 export const DEFAULT_RESEND_AFTER = "24h";
 
 /** Pulumi's placeholder for a value not known until apply (an output of another resource). */

@@ -1,0 +1,44 @@
+import type { ProviderSession } from "./provider-session";
+import { SettingsError } from "./settings";
+
+/** An error for the user: a summary and what to do. Printed without our stack trace. */
+export class StepError extends Error {
+  constructor(summary: string, detail: string) {
+    super(`${summary}: ${detail}`);
+    this.name = "AcronisUserEmail";
+  }
+}
+
+/** Which explicit provider instance failed, unless the error names it already. */
+function via(error: unknown, session: ProviderSession | undefined): string {
+  const instance = session?.instance();
+  return instance === undefined || error instanceof SettingsError
+    ? ""
+    : ` via AcronisProvider "${instance}"`;
+}
+
+/**
+ * Runs one step with the session `configure` made. Every step's errors reach the user as one line
+ * naming the step and the account. The host prints `${error}: ${error.stack}` for some steps, so
+ * the stack is emptied: it is ours, not theirs.
+ */
+export async function reported<T>(
+  step: string,
+  account: unknown,
+  session: ProviderSession | undefined,
+  run: (session: ProviderSession) => Promise<T>,
+): Promise<T> {
+  try {
+    if (session === undefined) {
+      // The SDK's host configures a provider before its first step (cmd/dynamic-provider getProvider).
+      throw new Error("no configure came before this step; the provider host must configure first");
+    }
+    return await run(session);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const who = typeof account === "string" && account !== "" ? ` account ${account}` : "";
+    const wrapped = new StepError(`UserEmail ${step}${who}${via(error, session)}`, message);
+    wrapped.stack = "";
+    throw wrapped;
+  }
+}
