@@ -70,11 +70,11 @@ export function parseChartFile(
 
 export const WIDTH = 960;
 export const HEIGHT = 400;
-const PANEL_TOP = 78;
+const PANEL_TOP = 92;
 const PANEL_BOTTOM = HEIGHT - 62;
 const MARGIN_LEFT = 56;
 const GAP = 64;
-const MARGIN_RIGHT = 20;
+const MARGIN_RIGHT = 44;
 
 /** The plot area of panel `index` of `count`. */
 export function panelBox(index: number, count: number) {
@@ -167,13 +167,16 @@ export function renderChart(all: readonly ChartPoint[], options: ChartOptions): 
         const [cx, cy] = [x(p.accounts), y(ms / 1000)];
         out.push(
           `<circle ${data} data-accounts="${p.accounts}" data-ms="${Math.round(ms)}" cx="${cx}" cy="${cy}" r="4" fill="${s.fill ? s.color : "white"}" stroke="${s.color}" stroke-width="2"/>`,
-          `<text x="${round(cx + 7)}" y="${round(cy + 4)}" fill="${s.color}" font-size="11">${seconds(ms)}</text>`,
+          // Beside the point, on the side facing the panel's middle.
+          cx > (box.left + box.right) / 2
+            ? `<text x="${round(cx - 8)}" y="${round(cy + 4)}" text-anchor="end" fill="${s.color}" font-size="11">${seconds(ms)}</text>`
+            : `<text x="${round(cx + 8)}" y="${round(cy + 4)}" fill="${s.color}" font-size="11">${seconds(ms)}</text>`,
         );
       }
     }
   });
   out.push(
-    `<text x="${WIDTH / 2}" y="${HEIGHT - 10}" text-anchor="middle" fill="#555">${xmlText(options.caption)}</text>`,
+    `<text x="${WIDTH / 2}" y="${HEIGHT - 10}" text-anchor="middle" font-size="11" fill="#555">${xmlText(options.caption)}</text>`,
     "</svg>",
     "",
   );
