@@ -57,19 +57,41 @@ const MISSING: Measure = {
   firstCheckMs: Number.NaN,
 };
 
-/** Each latency with dense runs, and the shape previews at it ("ours" unless told). */
-function perLatency(
+/** What a per-latency target reads at one latency: the shape previews ("ours" unless told), the dense runs. */
+type AtLatency = (
+  latency: number,
+  at: (shape: string, who?: string) => Measure,
+  dense: DenseFigures,
   run: BenchFigures,
-  figure: (
-    latency: number,
-    at: (shape: string, who?: string) => Measure,
-    d: DenseFigures,
-  ) => Figure,
-): Figure[] {
-  return Object.entries(run.dense ?? {}).map(([key, dense]) => {
-    const latency = Number(key);
-    const at = (shape: string, who = "ours") => run.shapes?.[shape]?.[who]?.[latency] ?? MISSING;
-    return figure(latency, at, dense);
+) => Figure | Figure[];
+
+/** A target judged at each latency the run has dense runs for (its section: "targets at N ms"). */
+function atEachLatency(target: Omit<Target, "group" | "measured"> & { figure: AtLatency }): Target {
+  const { figure, ...rest } = target;
+  return {
+    ...rest,
+    group: "latency",
+    measured: (run) =>
+      Object.entries(run.dense ?? {}).flatMap(([key, dense]) => {
+        const latency = Number(key);
+        const at = (shape: string, who = "ours") =>
+          run.shapes?.[shape]?.[who]?.[latency] ?? MISSING;
+        return figure(latency, at, dense, run);
+      }),
+  };
+}
+
+/** The read requests per managed account of a 40-account shape's preview. */
+function readsPerAccount(shape: "sparse" | "pairs", bound: number, why: string): Target {
+  return atEachLatency({
+    name: `${shape} preview reads`,
+    bound,
+    unit: "x",
+    why,
+    figure: (l, at) => ({
+      label: `@${l}ms ${shape} preview 40: reads per account`,
+      value: at(shape).reads / 40,
+    }),
   });
 }
 
@@ -104,140 +126,103 @@ export const TARGETS: readonly Target[] = [
         ? []
         : [{ label: "serialized __provider (bytes)", value: run.providerBytes }],
   },
-  {
+  atEachLatency({
     name: "dense preview reads",
-    group: "latency",
     bound: 30,
     unit: "",
     why: "tenant read-ahead: 10 tenants cost their first two accounts' reads and one page each",
-    measured: (run) =>
-      perLatency(run, (l, at) => ({
-        label: `@${l}ms dense preview 1000: read requests`,
-        value: at("dense").reads,
-      })),
-  },
-  {
+    figure: (l, at) => ({
+      label: `@${l}ms dense preview 1000: read requests`,
+      value: at("dense").reads,
+    }),
+  }),
+  atEachLatency({
     name: "dense preview against latency",
-    group: "latency",
     bound: 2,
     unit: "x",
     why: "with read-ahead a dense preview waits on few round trips: latency must not dominate it",
-    measured: (run) =>
-      perLatency(run, (l, at) => ({
-        label: `@${l}ms dense preview: wall / wall at 0 ms`,
-        value: at("dense").ms / (run.shapes?.dense?.ours?.[0]?.ms ?? Number.NaN),
-      })),
-  },
-  {
-    name: "sparse preview reads",
-    group: "latency",
-    bound: 1.1,
-    unit: "x",
-    why: "an account alone in its tenant costs one read, never a listing page on top",
-    measured: (run) =>
-      perLatency(run, (l, at) => ({
-        label: `@${l}ms sparse preview 40: reads per account`,
-        value: at("sparse").reads / 40,
-      })),
-  },
-  {
+    figure: (l, at, _, run) => ({
+      label: `@${l}ms dense preview: wall / wall at 0 ms`,
+      value: at("dense").ms / (run.shapes?.dense?.ours?.[0]?.ms ?? Number.NaN),
+    }),
+  }),
+  readsPerAccount(
+    "sparse",
+    1.1,
+    "an account alone in its tenant costs one read, never a listing page on top",
+  ),
+  atEachLatency({
     name: "sparse preview time",
-    group: "latency",
     bound: 1.15,
     unit: "x",
     why: "Diffs come one at a time: one round trip per account plus the host's own cost, no more",
-    measured: (run) =>
-      perLatency(run, (l, at) => ({
-        label: `@${l}ms sparse preview: wall / (40 x ${l} ms + host's own cost ${ms(sparse0(run))})`,
-        value: at("sparse").ms / (40 * l + sparse0(run)),
-      })),
-  },
-  {
-    name: "pairs preview reads",
-    group: "latency",
-    bound: 2,
-    unit: "x",
-    why: "a tenant never costs more than one read per account plus one page",
-    measured: (run) =>
-      perLatency(run, (l, at) => ({
-        label: `@${l}ms pairs preview 40: reads per account`,
-        value: at("pairs").reads / 40,
-      })),
-  },
-  {
+    figure: (l, at, _, run) => ({
+      label: `@${l}ms sparse preview: wall / (40 x ${l} ms + host's own cost ${ms(sparse0(run))})`,
+      value: at("sparse").ms / (40 * l + sparse0(run)),
+    }),
+  }),
+  readsPerAccount("pairs", 2, "a tenant never costs more than one read per account plus one page"),
+  atEachLatency({
     name: "huge tenant preview requests",
-    group: "latency",
     bound: 10,
     unit: "",
     why: "3 accounts of a 50,000-user tenant cost one page of 100 users, not the tenant's listing",
-    measured: (run) =>
-      perLatency(run, (l, at) => ({
-        label: `@${l}ms huge preview 3 of 50,000: requests (+${at("huge").tokens} token)`,
-        value: at("huge").requests + at("huge").tokens,
-      })),
-  },
-  {
+    figure: (l, at) => ({
+      label: `@${l}ms huge preview 3 of 50,000: requests (+${at("huge").tokens} token)`,
+      value: at("huge").requests + at("huge").tokens,
+    }),
+  }),
+  atEachLatency({
     name: "refresh reads",
-    group: "latency",
     bound: 30,
     unit: "",
     why: "refresh reads on the workers are batched into one page per tenant",
-    measured: (run) =>
-      perLatency(run, (l, _, d) => ({
-        label: `@${l}ms refresh 1000 dense: read requests`,
-        value: d.refresh.reads,
-      })),
-  },
-  {
+    figure: (l, _, d) => ({
+      label: `@${l}ms refresh 1000 dense: read requests`,
+      value: d.refresh.reads,
+    }),
+  }),
+  atEachLatency({
     name: "up --refresh reads",
-    group: "latency",
     bound: 1.2,
     unit: "x",
     why: "the program's Diffs answer from the refresh's reads: no second read of an account",
-    measured: (run) =>
-      perLatency(run, (l, _, d) => ({
-        label: `@${l}ms up --refresh --skip-preview: reads / plain refresh's (${d.refresh.reads})`,
-        value: d.upRefreshSkipPreview.reads / Math.max(1, d.refresh.reads),
-      })),
-  },
-  {
+    figure: (l, _, d) => ({
+      label: `@${l}ms up --refresh --skip-preview: reads / plain refresh's (${d.refresh.reads})`,
+      value: d.upRefreshSkipPreview.reads / Math.max(1, d.refresh.reads),
+    }),
+  }),
+  atEachLatency({
     name: "update phase requests",
-    group: "latency",
     bound: 1000 + 30,
     unit: "",
     why: "one PUT per changed account, answered from what its Diff read: no read after the PUT",
-    measured: (run) =>
-      perLatency(run, (l, _, d) => ({
-        label: `@${l}ms update phase changing 1000: requests (PUTs ${d.updatePhase.writes}; token ${d.updatePhase.tokens} apart)`,
-        value: d.updatePhase.requests,
-      })),
-  },
-  {
+    figure: (l, _, d) => ({
+      label: `@${l}ms update phase changing 1000: requests (PUTs ${d.updatePhase.writes}; token ${d.updatePhase.tokens} apart)`,
+      value: d.updatePhase.requests,
+    }),
+  }),
+  atEachLatency({
     name: "update phase time",
-    group: "latency",
     bound: 1.3,
     unit: "x",
     why: "the PUTs overlap on the engine's workers: their round trips shared by the workers, plus the Diffs",
-    measured: (run) =>
-      perLatency(run, (l, _, d) => ({
-        label: `@${l}ms update phase: wall / (1000 x ${l} ms / ${run.parallel} + preview@0 ${ms(d.preview0.ms)})`,
-        value: d.updatePhase.ms / ((1000 * l) / (run.parallel ?? Number.NaN) + d.preview0.ms),
-      })),
-  },
-  {
+    figure: (l, _, d, run) => ({
+      label: `@${l}ms update phase: wall / (1000 x ${l} ms / ${run.parallel} + preview@0 ${ms(d.preview0.ms)})`,
+      value: d.updatePhase.ms / ((1000 * l) / (run.parallel ?? Number.NaN) + d.preview0.ms),
+    }),
+  }),
+  atEachLatency({
     name: "shape previews against naive",
-    group: "latency",
     bound: NOT_SLOWER,
     unit: "x",
     why: "never slower than a provider reading each account on its own, whatever the shape",
-    measured: (run) =>
-      SHAPES.flatMap((shape) =>
-        perLatency(run, (l, at) => ({
-          label: `@${l}ms ${shape} preview: time / naive's (${ms(at(shape).ms)} vs ${ms(at(shape, "naive").ms)})`,
-          value: at(shape).ms / at(shape, "naive").ms,
-        })),
-      ),
-  },
+    figure: (l, at) =>
+      SHAPES.map((shape) => ({
+        label: `@${l}ms ${shape} preview: time / naive's (${ms(at(shape).ms)} vs ${ms(at(shape, "naive").ms)})`,
+        value: at(shape).ms / at(shape, "naive").ms,
+      })),
+  }),
   ...(["preview", "up", "refresh"] as const).map(
     (phase): Target => ({
       name: `${phase} against naive, per mode`,
