@@ -9,6 +9,7 @@ import { Engine, failures, type Goal, type RunResult } from "../engine/engine";
 import { type CallRecord, ProviderHost } from "../engine/host";
 import { demoStackConfig } from "../engine/program";
 import { userEmailGoal, type Workspace } from "../engine/workspace";
+import { printTable, type Row } from "./bench-table";
 
 /**
  * The bench's harness: a stack of one provider on an emulator, through the local engine, and the
@@ -135,4 +136,27 @@ export function median(runs: readonly Measure[]): Measure {
   const run = middle([...runs].sort((a, b) => a.ms - b.ms));
   const firstCheckMs = middle(runs.map((r) => r.firstCheckMs).sort((a, b) => a - b));
   return { ...run, firstCheckMs };
+}
+
+/** The bench's sections: each one's rows printed as soon as it ends, so a long run shows its figures. */
+export class Sections {
+  readonly rows: Row[] = [];
+
+  constructor(private readonly print: (line: string) => void) {}
+
+  /** Runs one section; an error becomes a failed row of it, and the next section still runs. */
+  async run(title: string, body: () => Promise<Row[]>): Promise<void> {
+    console.error(`bench: ${title}...`);
+    let added: Row[];
+    try {
+      added = await body();
+    } catch (error) {
+      added = [
+        { target: title, measured: `error: ${(error as Error).message}`, limit: "-", pass: false },
+      ];
+    }
+    this.rows.push(...added);
+    this.print(`\n${title}`);
+    printTable(added, this.print);
+  }
 }

@@ -2,9 +2,10 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { DEFAULT_PARALLEL } from "../engine/engine";
-import { createWorkspace, REPO_ROOT, serializeProvider } from "../engine/workspace";
+import { createWorkspace, REPO_ROOT, serializeProvider, type Workspace } from "../engine/workspace";
 import { chartPoints, parseChartFile, renderChart } from "./bench-chart";
 import { exportRows } from "./bench-export";
+import { Sections } from "./bench-harness";
 import { latencyRows, matrixRows, refreshRows } from "./bench-rows";
 import {
   denseRuns,
@@ -17,7 +18,7 @@ import {
   shapes,
 } from "./bench-scenarios";
 import { stateRows } from "./bench-state";
-import { printTable, type Row } from "./bench-table";
+import { printTable } from "./bench-table";
 import { type BenchFigures, evaluate, TARGETS } from "./bench-targets";
 import { makeNaiveProvider } from "./naive-provider";
 
@@ -78,6 +79,15 @@ function accountCounts(text: string): number[] {
   });
 }
 
+/** What every section of one run shares. */
+interface BenchRun {
+  args: Args;
+  ws: Workspace;
+  providers: Providers;
+  figures: BenchFigures & Record<string, unknown>;
+  sections: Sections;
+}
+
 async function main(args: Args): Promise<void> {
   const chartFrom = args["chart-from"];
   if (chartFrom) {
@@ -86,63 +96,37 @@ async function main(args: Args): Promise<void> {
     write(fromRoot(args.chart ?? path.join("docs", "bench-chart.svg")), svg, "chart");
     return;
   }
+  const matrixOnly = args["matrix-only"] === undefined ? [] : accountCounts(args["matrix-only"]);
   const date = new Date().toISOString();
   const source = `npm run bench of ${date} (${DEFAULT_PARALLEL} workers)`;
   const ws = await createWorkspace("bench");
-  const providers: Providers = {
-    ours: ws.providerText,
-    naive: await serializeProvider(makeNaiveProvider("naive")),
-    bare: await serializeProvider(makeNaiveProvider("bare")),
+  const run: BenchRun = {
+    args,
+    ws,
+    providers: {
+      ours: ws.providerText,
+      naive: await serializeProvider(makeNaiveProvider("naive")),
+      bare: await serializeProvider(makeNaiveProvider("bare")),
+    },
+    figures: { parallel: DEFAULT_PARALLEL, shapes: {}, dense: {}, matrix: [] },
+    sections: new Sections(print),
   };
-  const rows: Row[] = [];
-  const figures: BenchFigures & Record<string, unknown> = {
-    parallel: DEFAULT_PARALLEL,
-    shapes: {},
-    dense: {},
-    matrix: [],
-  };
-  /** Each section's rows are printed as soon as it ends, so a long run shows its figures. */
-  const section = async (title: string, body: () => Promise<Row[]>) => {
-    console.error(`bench: ${title}...`);
-    let added: Row[];
-    try {
-      added = await body();
-    } catch (error) {
-      added = [
-        { target: title, measured: `error: ${(error as Error).message}`, limit: "-", pass: false },
-      ];
-    }
-    rows.push(...added);
-    print(`\n${title}`);
-    printTable(added, print);
-  };
-  const matrixSection = (counts: number[]) =>
-    section(
-      `${counts.map((n) => n.toLocaleString("en-US")).join(" and ")} accounts: preview / up / refresh per mode (r = read requests, w = PUTs)`,
-      async () => {
-        for (const n of counts) {
-          figures.matrix?.push(
-            ...(await matrix(ws, providers, n, [0, 20], MODES, ["ours", "naive"])),
-          );
-        }
-        return [...matrixRows(figures.matrix ?? []), ...evaluate(figures, "matrix")];
-      },
-    );
+  const { figures, sections } = run;
 
-  const matrixOnly = args["matrix-only"];
   if (args["refresh-only"]) {
-    await section("refresh of 1,000 accounts, 10 tenants (r = read requests, w = PUTs)", async () =>
-      refreshRows(1000, 20, await refreshRuns(ws, providers, 1000, 20)),
+    await sections.run(
+      "refresh of 1,000 accounts, 10 tenants (r = read requests, w = PUTs)",
+      async () => refreshRows(1000, 20, await refreshRuns(ws, run.providers, 1000, 20)),
     );
-  } else if (matrixOnly) {
-    await matrixSection(accountCounts(matrixOnly));
+  } else if (matrixOnly.length > 0) {
+    await matrixSection(run, matrixOnly);
     writeChart(
       fromRoot(args.chart ?? path.join(".bench", "chart.svg")),
       figures.matrix ?? [],
       source,
     );
   } else {
-    await fullRun(args, figures, providers, ws, section, matrixSection);
+    await fullRun(run);
     writeChart(
       fromRoot(args.chart ?? path.join("docs", "bench-chart.svg")),
       figures.matrix ?? [],
@@ -151,10 +135,10 @@ async function main(args: Args): Promise<void> {
   }
 
   print("\nall figures");
-  printTable(rows, print);
-  const failed = rows.filter((r) => r.pass === false);
+  printTable(sections.rows, print);
+  const failed = sections.rows.filter((r) => r.pass === false);
   const targets = TARGETS.map(({ name, bound, unit, why }) => ({ name, bound, unit, why }));
-  const results = { date, source, ...figures, targets, rows, failed: failed.length };
+  const results = { date, source, ...figures, targets, rows: sections.rows, failed: failed.length };
   write(fromRoot(args.json), `${JSON.stringify(results, null, 2)}\n`, "figures");
   if (failed.length > 0) {
     print(`${failed.length} target(s) missed`);
@@ -162,16 +146,26 @@ async function main(args: Args): Promise<void> {
   }
 }
 
+/** Issue 10's matrix at these account counts: every mode, 0 and 20 ms, ours and naive. */
+function matrixSection({ ws, providers, figures, sections }: BenchRun, counts: number[]) {
+  const accounts = counts.map((n) => n.toLocaleString("en-US")).join(" and ");
+  return sections.run(
+    `${accounts} accounts: preview / up / refresh per mode (r = read requests, w = PUTs)`,
+    async () => {
+      for (const n of counts) {
+        figures.matrix?.push(
+          ...(await matrix(ws, providers, n, [0, 20], MODES, ["ours", "naive"])),
+        );
+      }
+      return [...matrixRows(figures.matrix ?? []), ...evaluate(figures, "matrix")];
+    },
+  );
+}
+
 /** Every section: the provider, the shapes at each latency, the matrix, export and state writes. */
-async function fullRun(
-  args: Args,
-  figures: BenchFigures & Record<string, unknown>,
-  providers: Providers,
-  ws: Awaited<ReturnType<typeof createWorkspace>>,
-  section: (title: string, body: () => Promise<Row[]>) => Promise<void>,
-  matrixSection: (counts: number[]) => Promise<void>,
-): Promise<void> {
-  await section("provider", async () => {
+async function fullRun(run: BenchRun): Promise<void> {
+  const { args, ws, providers, figures, sections } = run;
+  await sections.run("provider", async () => {
     figures.providerBytes = Buffer.byteLength(ws.providerText);
     return evaluate(figures, "provider");
   });
@@ -179,14 +173,14 @@ async function fullRun(
   // Issue 12's shapes at 20 and 50 ms (and 0 ms, the host's own cost).
   const latencies = args.quick ? [0, 20] : [0, 20, 50];
   const shapeFigures = figures.shapes ?? {};
-  await section("preview of each shape, ours and naive", async () => {
+  await sections.run("preview of each shape, ours and naive", async () => {
     for (const shape of shapes()) {
       shapeFigures[shape.name] = await previewShape(ws, providers, shape, latencies);
     }
     return [];
   });
   for (const latency of latencies.filter((l) => l > 0)) {
-    await section(
+    await sections.run(
       `targets at ${latency} ms (default engine mode, ${DEFAULT_PARALLEL} workers)`,
       async () => {
         const dense = await denseRuns(ws, providers.ours, latency);
@@ -198,9 +192,9 @@ async function fullRun(
   }
 
   // Issue 10's matrix: 1,000 accounts in every mode and latency, ours and naive; 10,000 ours.
-  await matrixSection([1000]);
+  await matrixSection(run, [1000]);
   if (!args.quick) {
-    await section("10,000 accounts", async () => {
+    await sections.run("10,000 accounts", async () => {
       const big = [
         ...(await matrix(ws, providers, 10_000, [0, 20], MODES.slice(0, 1), ["ours"])),
         ...(await matrix(ws, providers, 10_000, [20], MODES.slice(1), ["ours"])),
@@ -211,14 +205,14 @@ async function fullRun(
   }
 
   // Issue 21: the export command on a 50,000-user tenant.
-  await section("export command: 50,000 users at 20 ms", async () => {
+  await sections.run("export command: 50,000 users at 20 ms", async () => {
     const exported = await exportRows();
     figures.export = exported.figures;
     return exported.rows;
   });
 
   // Issue 22: what Pulumi's state writes cost a large stack on a self-managed backend.
-  await section(
+  await sections.run(
     "state writes: 1,000 and 10,000 accounts, with and without checkpoints",
     async () => {
       const state = await stateRows(args.quick ? [1000] : [1000, 10_000]);
