@@ -139,10 +139,12 @@ export function renderChart(all: readonly ChartPoint[], options: ChartOptions): 
   const modes = [...new Set(points.map((p) => p.mode))];
   const xDomain = logDomain(points.map((p) => p.accounts));
   const yDomain = logDomain(points.flatMap((p) => [p.previewMs, p.upMs]).map((ms) => ms / 1000));
+  const title = `Preview and up (changing every account) against accounts, ${options.latency} ms per platform answer`;
   const out = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="sans-serif" font-size="12">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" role="img" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="sans-serif" font-size="12">`,
+    `<title>${title}</title>`,
     `<rect width="${WIDTH}" height="${HEIGHT}" fill="white"/>`,
-    `<text x="${WIDTH / 2}" y="22" text-anchor="middle" font-size="15" font-weight="bold">Preview and up (changing every account) against accounts, ${options.latency} ms per platform answer</text>`,
+    `<text x="${WIDTH / 2}" y="22" text-anchor="middle" font-size="15" font-weight="bold">${title}</text>`,
     ...legend(),
   ];
   modes.forEach((mode, index) => {
