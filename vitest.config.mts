@@ -18,6 +18,7 @@ export default defineConfig({
             "emulator/**/*.test.ts",
             "engine/**/*.test.ts",
             "test/**/*.test.ts",
+            "scripts/**/*.test.ts",
           ],
           sequence: { groupOrder: 0 },
         },

@@ -1,22 +1,33 @@
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import {
   createActivatedAccount,
-  DATACENTERS,
   type OutboxMail,
   type RunningEmulator,
   startDatacenters,
   US5_CLIENT_ID,
   US5_CLIENT_SECRET,
-  US5_TENANTS,
-  US5_USERS,
 } from "../emulator";
 import { collectGoals } from "../engine/declarations";
-import { Engine, failures, type Goal, type Op, type RunResult } from "../engine/engine";
-import { type OutputLine, ProviderHost } from "../engine/host";
-import { demoStackConfig, languageHostProgram, readProjectFile } from "../engine/program";
+import { demoStackConfig, readProjectFile } from "../engine/program";
 import { REPO_ROOT, USER_EMAIL_TYPE } from "../engine/workspace";
-import { formatRun, Progress } from "./report";
+import {
+  banner,
+  DemoFailure,
+  expect,
+  expectStatuses,
+  print,
+  printStatus,
+  same,
+} from "./demo-checks";
+import {
+  API_BUILT_GRACE,
+  type Datacenter,
+  DEMO_PLATFORM,
+  type DemoAccount,
+  describeAccounts,
+  writeDemoAccounts,
+} from "./demo-platform";
+import { DemoStack, opsOf } from "./demo-stack";
 
 /**
  * `npm start`: the root program run end to end on the embedded emulator, as a platform engineer
@@ -31,41 +42,13 @@ import { formatRun, Progress } from "./report";
  */
 
 const STACK = "demo";
-
-class DemoFailure extends Error {
-  override name = "DemoFailure";
-}
-
-function expect(condition: boolean, what: string): void {
-  if (!condition) throw new DemoFailure(what);
-}
-
-const print = (line = "") => process.stdout.write(`${line}\n`);
-
-function banner(text: string): void {
-  print();
-  print(`━━ ${text} ${"━".repeat(Math.max(3, 92 - text.length))}`);
-}
-
-type Datacenter = keyof typeof DATACENTERS;
-
-interface Account {
-  name: string;
-  datacenter: Datacenter;
-  userId: string;
-  login: string;
-  /** The address the file asks for (already normalised by the loader). */
-  desired: string;
-  activated: boolean;
-  /** Whether the platform already held the desired address before the first `up`. */
-  alreadyRight: boolean;
-}
+const SEARCH = "GET /api/2/search";
 
 async function main(): Promise<void> {
   const started = performance.now();
   banner("1. Platform: two embedded Acronis datacenters");
   const { datacenters, close } = await startDatacenters(DEMO_PLATFORM);
-  const dcOf = (a: Pick<Account, "datacenter">) => datacenters[a.datacenter];
+  const dcOf = (a: Pick<DemoAccount, "datacenter">) => datacenters[a.datacenter];
   const both = Object.entries(datacenters) as [Datacenter, RunningEmulator][];
   try {
     // grace is no seed entry: she gets her account as on the platform, through its public API.
@@ -132,77 +115,35 @@ async function main(): Promise<void> {
     );
     for (const a of accounts) print(`    ${a.name}  ${a.datacenter}  ${a.login}`);
 
-    // Every line the provider processes print: Pulumi shows them as diagnostics.
-    const output: OutputLine[] = [];
-    const progress = new Progress(print);
-    const engine = new Engine({
-      project: project.name,
-      stack: STACK,
-      stackConfig: () => ({ values: config, secretKeys }),
-      startHost: ProviderHost.starter({ cwd: REPO_ROOT, project: project.name, config, output }),
-      onStep: (step) => progress.step(step),
-    });
-    // Each deployment runs the program again, under the SDK's runner, as the CLI does.
-    const program = languageHostProgram({
-      dir: REPO_ROOT,
+    const stack = new DemoStack({
       project: project.name,
       stack: STACK,
       config,
       secretKeys,
+      declared: declared.length,
+      accounts,
+      datacenters: both.map(([, dc]) => dc),
     });
-    const labels = new Map(accounts.map((a) => [a.name, a.login]));
-
-    const run = async (kind: "preview" | "up"): Promise<RunResult> => {
-      const lineCount = output.length;
-      print();
-      progress.start(kind, declared.length);
-      const result = await engine[kind](program);
-      progress.stop();
-      // Let the host's last console lines arrive before printing them.
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      const diagnostics = output.slice(lineCount).map((o) => o.line);
-      print(formatRun(result, STACK, { labels, finishedAt: progress.finishedAt, diagnostics }));
-      const failed = failures(result);
-      expect(
-        failed.length === 0,
-        `${kind} failed for ${failed.map((s) => `${s.name}: ${s.error}`).join("; ")}`,
-      );
-      return result;
-    };
-    const opsOf = (result: RunResult, op: Op) =>
-      result.steps
-        .filter((s) => s.op === op && s.urn.includes(USER_EMAIL_TYPE))
-        .map((s) => s.name)
-        .sort();
-    const names = (list: Account[]) => list.map((a) => a.name).sort();
-    // The email-change confirmations (grace's activation mail is part of the set-up).
-    const outbox = async () =>
-      (await Promise.all(both.map(([, dc]) => dc.control.outbox())))
-        .flat()
-        .filter((m) => m.kind === "email-change");
-    const mailCount = async () => (await outbox()).length;
-    const putCount = async () => {
-      const counts = await Promise.all(both.map(([, dc]) => dc.control.requests()));
-      return counts.reduce((n, c) => n + (c.counts["PUT /api/2/users/{id}"] ?? 0), 0);
-    };
+    const { engine } = stack;
+    const names = (list: DemoAccount[]) => list.map((a) => a.name).sort();
 
     const mustConfirm = accounts.filter((a) => a.activated && !a.alreadyRight);
     const changeAtOnce = accounts.filter((a) => !a.activated && !a.alreadyRight);
 
     banner("3. pulumi preview: every account is new to the stack");
-    const preview1 = await run("preview");
+    const preview1 = await stack.run("preview");
     expect(
       opsOf(preview1, "create").length === accounts.length,
       `preview should plan ${accounts.length} creates, planned ${opsOf(preview1, "create").length}`,
     );
-    expect((await putCount()) === 0, "preview must not change anything on the platform");
+    expect((await stack.putCount()) === 0, "preview must not change anything on the platform");
 
     banner("4. pulumi up: adopt the accounts and ask for the new addresses");
-    const up1 = await run("up");
+    const up1 = await stack.run("up");
     expect(opsOf(up1, "create").length === accounts.length, "up should create every resource");
     printStatus(engine, accounts);
     expectStatuses(engine, accounts, new Set(names(mustConfirm)));
-    const mails = await outbox();
+    const mails = await stack.outbox();
     expect(
       mails.length === mustConfirm.length &&
         mustConfirm.every((a) =>
@@ -211,7 +152,7 @@ async function main(): Promise<void> {
       `expected one confirmation mail per activated account (${mustConfirm.length}), found ${mails.length}`,
     );
     expect(
-      (await putCount()) === mustConfirm.length + changeAtOnce.length,
+      (await stack.putCount()) === mustConfirm.length + changeAtOnce.length,
       "up should send exactly one PUT per account whose email differs",
     );
 
@@ -228,42 +169,48 @@ async function main(): Promise<void> {
       "The preview shows each pending account as `~ update` (the platform still has the old address);\n" +
         "`up` records it as still pending and sends nothing new until resendAfter has passed.",
     );
-    const preview2 = await run("preview");
+    const preview2 = await stack.run("preview");
     expect(
       same(opsOf(preview2, "update"), names(mustConfirm)),
       `preview should show exactly the pending accounts as updates, showed ${opsOf(preview2, "update").join(", ")}`,
     );
-    const putsBefore = await putCount();
-    await run("up");
-    expect((await mailCount()) === mails.length, "up must not send a new link before resendAfter");
-    expect((await putCount()) === putsBefore, "up must not PUT while a confirmation is pending");
+    const putsBefore = await stack.putCount();
+    await stack.run("up");
+    expect(
+      (await stack.mailCount()) === mails.length,
+      "up must not send a new link before resendAfter",
+    );
+    expect(
+      (await stack.putCount()) === putsBefore,
+      "up must not PUT while a confirmation is pending",
+    );
     expectStatuses(engine, accounts, new Set(names(mustConfirm)));
 
     const pending = [...mails];
     let round = 7;
     while (pending.length > 0) {
       const mail = pending.shift() as OutboxMail;
-      const account = accounts.find((a) => a.userId === mail.userId) as Account;
+      const account = accounts.find((a) => a.userId === mail.userId) as DemoAccount;
       banner(`${round++}. ${account.login} opens the confirmation link`);
       const opened = await dcOf(account).control.confirm(mail);
       expect(opened.ok, `opening ${account.login}'s link answered HTTP ${opened.status}`);
       print(`    ${account.login}: link opened; the platform now holds the new address.`);
       const stillPending = mustConfirm.filter((a) => pending.some((m) => m.userId === a.userId));
 
-      const preview = await run("preview");
+      const preview = await stack.run("preview");
       expect(
         same(opsOf(preview, "update"), names([account, ...stillPending])),
         "preview should show the confirmed account (to record it) and the still pending ones",
       );
-      const puts = await putCount();
-      await run("up");
-      expect((await putCount()) === puts, "recording a confirmation must not PUT again");
+      const puts = await stack.putCount();
+      await stack.run("up");
+      expect((await stack.putCount()) === puts, "recording a confirmation must not PUT again");
       printStatus(engine, accounts);
       expectStatuses(engine, accounts, new Set(names(stillPending)));
     }
 
     banner(`${round}. pulumi preview: the stack is clean`);
-    const last = await run("preview");
+    const last = await stack.run("preview");
     expect(
       last.steps.every((s) => s.op === "same"),
       `the final preview should show no changes, showed ${last.steps
@@ -272,7 +219,7 @@ async function main(): Promise<void> {
         .join(", ")}`,
     );
     expect(
-      (await mailCount()) === mails.length,
+      (await stack.mailCount()) === mails.length,
       "no confirmation link should have been sent twice",
     );
 
@@ -284,115 +231,6 @@ async function main(): Promise<void> {
     );
   } finally {
     await close();
-  }
-}
-
-const SEARCH = "GET /api/2/search";
-
-/** grace of us5, as `us5Seed` has her, but created through the API at set-up. */
-const API_BUILT_GRACE = {
-  tenantId: US5_TENANTS.gamma,
-  login: "grace",
-  email: "grace@gamma.example",
-  firstname: "Grace",
-  lastname: "Gale",
-};
-
-/** The demo's datacenters: us5 without grace, whom the set-up creates through the API. */
-const DEMO_PLATFORM = {
-  eu2: DATACENTERS.eu2,
-  us5: {
-    ...DATACENTERS.us5,
-    seed: {
-      ...DATACENTERS.us5.seed,
-      users: DATACENTERS.us5.seed.users.filter((u) => u.id !== US5_USERS.grace),
-    },
-  },
-};
-
-/**
- * The root accounts.yaml with a second datacenter: a `connections:` entry for us5 (its base URL
- * is the emulator's, known only now) and two of its accounts. Written under .tmp/, named by the
- * stack's `accountsFile` setting, as a team would keep a file per stack.
- */
-function writeDemoAccounts(us5BaseUrl: string): string {
-  const root = readFileSync(path.join(REPO_ROOT, "accounts.yaml"), "utf8").trimEnd();
-  const text = [
-    "connections:",
-    "  us5:",
-    `    baseUrl: ${us5BaseUrl}`,
-    `    clientId: ${US5_CLIENT_ID}`,
-    root,
-    "",
-    "  # In the second datacenter, under its own API client (its secret: stack config",
-    "  # acronis:connections.us5.clientSecret).",
-    "  - login: grace # activated",
-    `    tenant: ${US5_TENANTS.gamma}`,
-    "    email: grace.gale@gamma-corp.example",
-    "    connection: us5",
-    `  - id: ${US5_USERS.heidi} # heidi, not activated`,
-    "    email: heidi.hart@gamma-corp.example",
-    "    connection: us5",
-    "",
-  ].join("\n");
-  const relative = path.join(".tmp", "demo", "accounts.yaml");
-  mkdirSync(path.join(REPO_ROOT, ".tmp", "demo"), { recursive: true });
-  writeFileSync(path.join(REPO_ROOT, relative), text);
-  return relative;
-}
-
-function same(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
-}
-
-async function describeAccounts(
-  datacenters: Record<Datacenter, RunningEmulator>,
-  goals: Goal[],
-): Promise<Account[]> {
-  return Promise.all(
-    goals.map(async (goal) => {
-      const userId = String(goal.inputs.userId);
-      const desired = String(goal.inputs.email);
-      // An account declared with `connection: us5` is managed by that connection's instance.
-      const datacenter: Datacenter = goal.provider?.endsWith("::acronis-us5") ? "us5" : "eu2";
-      const user = await datacenters[datacenter].control.getUser(userId);
-      expect(goal.name === `user-${userId}`, `${goal.name} is not named after its account`);
-      return {
-        name: goal.name,
-        datacenter,
-        userId,
-        login: user.login,
-        desired,
-        activated: user.activated,
-        alreadyRight: user.contact.email.toLowerCase() === desired.toLowerCase(),
-      };
-    }),
-  ).then((list) =>
-    list.sort((a, b) => a.datacenter.localeCompare(b.datacenter) || a.login.localeCompare(b.login)),
-  );
-}
-
-function printStatus(engine: Engine, accounts: Account[]): void {
-  print();
-  print("Accounts:");
-  for (const a of accounts) {
-    const out = engine.resource(a.name)?.outputs ?? {};
-    const status = String(out.status ?? "unknown");
-    const detail =
-      status === "pendingConfirmation"
-        ? `link sent ${String(out.confirmationRequestedAt)}; the user has not opened it`
-        : status === "synced"
-          ? `platform holds the desired address (version ${String(out.version)})`
-          : "the platform holds another address";
-    print(`    ${a.login.padEnd(8)} ${a.datacenter}  ${status.padEnd(20)} ${detail}`);
-  }
-}
-
-function expectStatuses(engine: Engine, accounts: Account[], pendingNames: Set<string>): void {
-  for (const a of accounts) {
-    const status = engine.resource(a.name)?.outputs.status;
-    const want = pendingNames.has(a.name) ? "pendingConfirmation" : "synced";
-    expect(status === want, `${a.login} should be ${want}, is ${String(status)}`);
   }
 }
 
