@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, expectTypeOf, it } from "vitest";
 import { AccountsFileError, parseAccountsYaml } from "./accounts";
 import { connectionSettings } from "./accountsStack";
 import { AcronisProvider, acronisProviderInputs } from "./acronisProvider";
@@ -133,6 +133,22 @@ describe("stack config and ACRONIS_* variables", () => {
     });
     const { baseUrl, clientId, clientSecret, ...optional } = expected;
     expect(stackOptionalSettings(lookup(config), {})).toEqual(optional);
+  });
+
+  it("keeps every setting's parsed type (checked by tsc)", () => {
+    expectTypeOf<Settings>().toEqualTypeOf<{
+      baseUrl: string;
+      clientId: string;
+      clientSecret: string;
+      maxConcurrentRequests: number;
+      batchReads: boolean;
+      readAhead: boolean;
+      allowedEmailDomains: string[];
+      requestTimeoutSeconds: number;
+      retryMaxAttempts: number;
+      retryBaseDelayMs: number;
+      maxEmailChanges: number | null;
+    }>();
   });
 
   it.each<[keyof Settings, string]>([
