@@ -48,11 +48,16 @@ export const MAX_EMAIL_CHANGES_CEILING = 1_000_000;
 
 /**
  * A base URL validated as the API client validates it (api/url.ts), without a trailing slash:
- * the one normalisation of a datacenter's URL, for stack config and the accounts file alike.
+ * the one normalisation of a datacenter's URL. Throws validateBaseUrl's error.
  */
+export function baseUrlText(raw: string): string {
+  return validateBaseUrl(raw).toString().replace(/\/$/, "");
+}
+
+/** baseUrlText as a zod transform, for stack config and the accounts file alike. */
 function toBaseUrl(raw: string, ctx: z.RefinementCtx): string {
   try {
-    return validateBaseUrl(raw).toString().replace(/\/$/, "");
+    return baseUrlText(raw);
   } catch (error) {
     ctx.addIssue({ code: "custom", message: (error as Error).message });
     return z.NEVER;
