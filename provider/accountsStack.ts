@@ -20,6 +20,7 @@ import {
   acronisProviderInputs,
 } from "./acronisProvider";
 import { AcronisClient } from "./api";
+import { FILE_SETTING_NAMES, type RequiredSettingName } from "./setting-catalogue";
 import {
   type ConfigLookup,
   clientOptions,
@@ -132,7 +133,7 @@ function connectionSecrets(config: ConfigLookup): Record<string, { clientSecret?
 
 /** A connection's AcronisProvider arguments, credentials included. */
 export type ConnectionSettings = AcronisProviderSettings &
-  Required<Pick<AcronisProviderSettings, "baseUrl" | "clientId" | "clientSecret">>;
+  Required<Pick<AcronisProviderSettings, RequiredSettingName>>;
 
 export interface ConnectionOptions {
   /** Default: the stack config (`acronis:*`). */
@@ -180,12 +181,8 @@ export function connectionSettings(
       });
       continue;
     }
-    settings.set(name, {
-      ...inherited,
-      baseUrl: connection.baseUrl,
-      clientId: connection.clientId,
-      clientSecret,
-    });
+    const given = Object.fromEntries(FILE_SETTING_NAMES.map((key) => [key, connection[key]]));
+    settings.set(name, { ...inherited, ...given, clientSecret } as ConnectionSettings);
   }
   const file = entries[0]?.location.file ?? "accounts";
   if (problems.length > 0) throw accountsFileError(file, problems);

@@ -1,8 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, expectTypeOf, it } from "vitest";
 import {
   AcronisProvider,
+  type AcronisProviderArgs,
   AcronisProviderError,
+  type AcronisProviderSettings,
   acronisProviderInputs,
   SECRET_PROVIDER_INPUTS,
 } from "./acronisProvider";
@@ -260,5 +262,40 @@ describe("an instance's settings (what configure receives)", () => {
       clientSecret: env.ACRONIS_CLIENT_SECRET,
       maxConcurrentRequests: 3,
     });
+  });
+});
+
+describe("AcronisProviderArgs, derived from the settings catalogue", () => {
+  /** The arguments as they were written out by hand before the catalogue: the public type. */
+  interface PinnedArgs {
+    baseUrl: pulumi.Input<string>;
+    clientId: pulumi.Input<string>;
+    clientSecret: pulumi.Input<string>;
+    maxConcurrentRequests?: pulumi.Input<number>;
+    batchReads?: pulumi.Input<boolean>;
+    readAhead?: pulumi.Input<boolean>;
+    allowedEmailDomains?: pulumi.Input<string | pulumi.Input<string>[]>;
+    requestTimeoutSeconds?: pulumi.Input<number>;
+    retryMaxAttempts?: pulumi.Input<number>;
+    retryBaseDelayMs?: pulumi.Input<number>;
+    maxEmailChanges?: pulumi.Input<number>;
+  }
+  interface PinnedSettings {
+    baseUrl?: string;
+    clientId?: string;
+    clientSecret?: string;
+    maxConcurrentRequests?: number;
+    batchReads?: boolean;
+    readAhead?: boolean;
+    allowedEmailDomains?: string | string[];
+    requestTimeoutSeconds?: number;
+    retryMaxAttempts?: number;
+    retryBaseDelayMs?: number;
+    maxEmailChanges?: number;
+  }
+
+  it("keeps every argument's name, type and optionality (checked by tsc)", () => {
+    expectTypeOf<AcronisProviderArgs>().toEqualTypeOf<PinnedArgs>();
+    expectTypeOf<AcronisProviderSettings>().toEqualTypeOf<PinnedSettings>();
   });
 });

@@ -1,6 +1,16 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { INSTANCE_NAME_KEY, type Settings, settingKey } from "./settings";
+import { type Audience, describeValue } from "./describe-value";
+import {
+  configKey,
+  entryOf,
+  type OptionalArguments,
+  type RequiredArguments,
+  type ResolvedArguments,
+  SETTING_NAMES,
+  type SettingName,
+} from "./setting-catalogue";
+import { INSTANCE_NAME_KEY } from "./settings";
 
 /**
  * Explicit provider instances: one per datacenter or API client, so one stack manages accounts
@@ -13,82 +23,26 @@ import { INSTANCE_NAME_KEY, type Settings, settingKey } from "./settings";
  * resource whose inputs Pulumi stores, the client secret among them only as a secret.
  */
 
-/** What `new AcronisProvider(name, args)` takes. Each value may be a plain value or an Output. */
-export interface AcronisProviderArgs {
-  /** The datacenter's API, e.g. https://eu2-cloud.acronis.com/api/2. */
-  baseUrl: pulumi.Input<string>;
-  /** The API client's id. */
-  clientId: pulumi.Input<string>;
-  /** The API client's secret: always stored as a secret, whatever the caller passed. */
-  clientSecret: pulumi.Input<string>;
-  /** Requests in flight at once, 1-64 (default 8). */
-  maxConcurrentRequests?: pulumi.Input<number>;
-  /** Coalesce account reads into GET /users?uuids= (default true). */
-  batchReads?: pulumi.Input<boolean>;
-  /** Read a tenant's users in bulk when a run keeps reading accounts of it. Default true. */
-  readAhead?: pulumi.Input<boolean>;
-  /** The account takeover guard: allowed email domains (`example.com`, `.example.com`). */
-  allowedEmailDomains?: pulumi.Input<string | pulumi.Input<string>[]>;
-  /** Seconds to wait for a response's headers, then its body (default 30). */
-  requestTimeoutSeconds?: pulumi.Input<number>;
-  /** Attempts per request for 429, 502, 503, 504 and connection errors, 1-10 (default 4). */
-  retryMaxAttempts?: pulumi.Input<number>;
-  /** First backoff step in ms (default 500). */
-  retryBaseDelayMs?: pulumi.Input<number>;
-  /** Most accounts one run of this instance may change (default: no limit; 0: none). */
-  maxEmailChanges?: pulumi.Input<number>;
-}
+/**
+ * What `new AcronisProvider(name, args)` takes: every setting of the catalogue
+ * (setting-catalogue.ts) by name, the credentials required. Each value may be a plain value or an
+ * Output; `clientSecret` is always stored as a secret, whatever the caller passed.
+ */
+export interface AcronisProviderArgs extends RequiredArguments, OptionalArguments {}
 
 /** AcronisProviderArgs with every value resolved (an unset one is undefined). */
-export interface AcronisProviderSettings {
-  baseUrl?: string;
-  clientId?: string;
-  clientSecret?: string;
-  maxConcurrentRequests?: number;
-  batchReads?: boolean;
-  readAhead?: boolean;
-  allowedEmailDomains?: string | string[];
-  requestTimeoutSeconds?: number;
-  retryMaxAttempts?: number;
-  retryBaseDelayMs?: number;
-  maxEmailChanges?: number;
-}
+export interface AcronisProviderSettings extends ResolvedArguments {}
 
 /** Pulumi's package for dynamic providers: a `pulumi:providers:pulumi-nodejs` resource. */
 export const PROVIDER_PACKAGE = "pulumi-nodejs";
 
 /** The inputs an AcronisProvider always registers as secrets. */
-export const SECRET_PROVIDER_INPUTS: readonly string[] = [settingKey("clientSecret")];
-
-const REQUIRED = ["baseUrl", "clientId", "clientSecret"] as const;
+export const SECRET_PROVIDER_INPUTS: readonly string[] = SETTING_NAMES.filter(
+  (name) => entryOf(name).secret,
+).map(configKey);
 
 /** Describes a wrong value by its type only: a value may be the secret. */
-function kindOf(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "a list";
-  return typeof value === "object" ? "an object" : `a ${typeof value}`;
-}
-
-/** Each argument's resolved type; ranges and URL rules are the provider's (settings.ts). */
-const FIELDS = {
-  baseUrl: { schema: z.string(), what: "a string" },
-  clientId: { schema: z.string(), what: "a string" },
-  clientSecret: { schema: z.string(), what: "a string" },
-  maxConcurrentRequests: { schema: z.number(), what: "a number" },
-  batchReads: { schema: z.boolean(), what: "a boolean" },
-  readAhead: { schema: z.boolean(), what: "a boolean" },
-  allowedEmailDomains: {
-    schema: z.union([z.string(), z.array(z.string())]),
-    what: "a string or a list of strings",
-  },
-  requestTimeoutSeconds: { schema: z.number(), what: "a number" },
-  retryMaxAttempts: { schema: z.number(), what: "a number" },
-  retryBaseDelayMs: { schema: z.number(), what: "a number" },
-  maxEmailChanges: { schema: z.number(), what: "a number" },
-} satisfies Record<keyof Settings, { schema: z.ZodType; what: string }>;
-
-type ArgKey = keyof typeof FIELDS;
-const ARG_KEYS = Object.keys(FIELDS) as ArgKey[];
+const PROGRAM: Audience = { object: "an object", scalars: false, strings: false };
 
 function isDeferred(value: unknown): boolean {
   return pulumi.Output.isInstance(value) || value instanceof Promise;
@@ -98,7 +52,8 @@ function isDeferred(value: unknown): boolean {
  * An argument's value: of its type, or (`deferred`) an Output or Promise checked once resolved.
  * Absent is fine unless `required`.
  */
-function argument(key: ArgKey, options: { deferred: boolean; required: boolean }) {
+function argument(key: SettingName, options: { deferred: boolean; required: boolean }) {
+  const { kind } = entryOf(key);
   // zod skips the refinement of an optional key that is absent, and runs it for a required one.
   const base = options.required ? z.unknown() : z.unknown().optional();
   return base.superRefine((value, ctx) => {
@@ -112,11 +67,11 @@ function argument(key: ArgKey, options: { deferred: boolean; required: boolean }
       options.deferred && Array.isArray(value)
         ? value.map((item) => (isDeferred(item) ? "" : item))
         : value;
-    if (FIELDS[key].schema.safeParse(known).success) return;
+    if (kind.argument.safeParse(known).success) return;
     const output = options.deferred ? " (or an Output of one)" : "";
     ctx.addIssue({
       code: "custom",
-      message: `expected ${FIELDS[key].what}${output}, got ${kindOf(value)}`,
+      message: `expected ${kind.argumentWhat}${output}, got ${describeValue(value, PROGRAM)}`,
     });
   });
 }
@@ -124,11 +79,11 @@ function argument(key: ArgKey, options: { deferred: boolean; required: boolean }
 const objectOf = (options: { deferred: boolean; requireCredentials: boolean }) =>
   z.strictObject(
     Object.fromEntries(
-      ARG_KEYS.map((key) => [
+      SETTING_NAMES.map((key) => [
         key,
         argument(key, {
           deferred: options.deferred,
-          required: options.requireCredentials && (REQUIRED as readonly string[]).includes(key),
+          required: options.requireCredentials && entryOf(key).required === true,
         }),
       ]),
     ),
@@ -152,7 +107,7 @@ function fail(name: string, issues: readonly z.core.$ZodIssue[]): never {
   const problems = issues.map((issue) => {
     if (issue.code === "unrecognized_keys") {
       return issue.keys
-        .map((key) => `${key}: unknown argument (expected ${ARG_KEYS.join(", ")})`)
+        .map((key) => `${key}: unknown argument (expected ${SETTING_NAMES.join(", ")})`)
         .join("; ");
     }
     if (issue.code !== "custom") return issue.message;
@@ -189,9 +144,9 @@ export function acronisProviderInputs(
   const parsed = resolvedSchema.safeParse(settings);
   if (!parsed.success) fail(name, parsed.error.issues);
   const inputs: Record<string, string> = { [INSTANCE_NAME_KEY]: name };
-  for (const key of ARG_KEYS) {
+  for (const key of SETTING_NAMES) {
     const value = settings[key];
-    if (value !== undefined && value !== null) inputs[settingKey(key)] = encode(value);
+    if (value !== undefined && value !== null) inputs[configKey(key)] = encode(value);
   }
   return inputs;
 }
@@ -221,10 +176,10 @@ function registeredInputs(name: string, args: AcronisProviderArgs): pulumi.Input
   const given = givenSchema.safeParse(args);
   if (!given.success) fail(name, given.error.issues);
   const inputs: pulumi.Inputs = { [INSTANCE_NAME_KEY]: name };
-  for (const key of ARG_KEYS) {
+  for (const key of SETTING_NAMES) {
     const value = args[key];
     if (value === undefined || value === null) continue;
-    const input = settingKey(key);
+    const input = configKey(key);
     // Once resolved, each value is checked and encoded by acronisProviderInputs, the one
     // definition of what an instance registers.
     const encoded = (pulumi.output(value) as pulumi.Output<unknown>).apply(

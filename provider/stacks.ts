@@ -1,4 +1,5 @@
-import type { AccountEntry, Problem } from "./accounts";
+import type { AccountEntry } from "./account-entry";
+import type { Problem } from "./accounts-file-problems";
 
 /**
  * One accounts file split into several Pulumi stacks, run side by side (a stack per datacenter,
