@@ -13,7 +13,7 @@ import {
 } from "yaml";
 import { accountsFileError, parseAccountsYaml } from "../accounts";
 import type { AcronisUser } from "../api";
-import { validateBaseUrl } from "../api/url";
+import { baseUrlText } from "../setting-kinds";
 import { type ExportCounts, entryFields, entryNote, leftOutSummary, type Naming } from "./entries";
 
 /**
@@ -136,9 +136,7 @@ export class MergeTarget {
     };
     const baseUrl = String(this.doc.getIn(["connections", connection.name, "baseUrl"]));
     const clientId = String(this.doc.getIn(["connections", connection.name, "clientId"]));
-    const same = (a: string, b: string) =>
-      validateBaseUrl(a.trim()).toString().replace(/\/$/, "") ===
-      validateBaseUrl(b).toString().replace(/\/$/, "");
+    const same = (a: string, b: string) => baseUrlText(a.trim()) === baseUrlText(b);
     const problems = [];
     if (!same(baseUrl, connection.baseUrl)) {
       problems.push({
