@@ -1,6 +1,7 @@
 import { writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { PUT_USER } from "../emulator/request-keys";
 import type { Goal, RunResult } from "../engine/engine";
 import { declareGoals, type ProgramBody } from "./support/declare";
 import { CLIENT_ID, CLIENT_SECRET, stackConfig, USERS } from "./support/fixtures";
@@ -143,9 +144,7 @@ describe("an AcronisProvider instance", () => {
     ]);
     const result = await stack.up(goals);
     expect(errors(result).join("\n")).toContain("refused by acronis:maxEmailChanges");
-    expect((await stack.emulator.control.requests()).counts["PUT /api/2/users/{id}"]).toBe(
-      undefined,
-    );
+    expect((await stack.emulator.control.requests()).counts[PUT_USER]).toBe(undefined);
   });
 });
 
@@ -200,9 +199,7 @@ describe("an accounts-file connection", () => {
     const goals = await fileGoals(accountsFile("fresh@new.example.com"), config);
     const result = await stack.up(goals);
     expect(errors(result).join("\n")).toContain("refused by acronis:maxEmailChanges");
-    expect((await stack.emulator.control.requests()).counts["PUT /api/2/users/{id}"]).toBe(
-      undefined,
-    );
+    expect((await stack.emulator.control.requests()).counts[PUT_USER]).toBe(undefined);
   });
 
   it("with the stack's allowlist naming no domain, the program fails naming the setting", async () => {

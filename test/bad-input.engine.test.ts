@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { USER_PATH } from "../emulator/request-keys";
 import type { Goal } from "../engine/engine";
 import { CLIENT_SECRET, stackConfig, USERS } from "./support/fixtures";
 import { openStack, plan, type TestStack } from "./support/stack";
@@ -231,7 +232,7 @@ describe("the platform's refusals", () => {
   it("a 400 with details from the platform names the status, code, message and detail", async () => {
     await stack.emulator.control.faults({
       method: "PUT",
-      path: "/api/2/users/{id}",
+      path: USER_PATH,
       action: {
         type: "status",
         status: 400,

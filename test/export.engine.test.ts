@@ -13,6 +13,7 @@ import {
   TENANTS,
   USERS,
 } from "../emulator";
+import { GET_USERS, PUT_USER } from "../emulator/request-keys";
 import { countOps, Engine, failures } from "../engine/engine";
 import { ProviderHost } from "../engine/host";
 import { demoStackConfig, languageHostProgram, readProjectFile } from "../engine/program";
@@ -141,7 +142,7 @@ describe("the written file, applied to an empty stack", () => {
       expect(countOps(preview)).toMatchObject({ create: 5, update: 0, same: 0 });
       const up = await engine.up(program);
       expect(failures(up)).toEqual([]);
-      expect(await requests("PUT /api/2/users/{id}")).toBe(0);
+      expect(await requests(PUT_USER)).toBe(0);
       const ids = [USERS.partnerAdmin, USERS.alice, USERS.bob, USERS.carol, USERS.erin];
       expect(ids.map((id) => engine.resource(`user-${id}`)?.outputs.status)).toEqual(
         ids.map(() => "synced"),
@@ -332,7 +333,7 @@ describe("a large tenant", () => {
     // The platform's page is 2,000 users: 25 pages, one request each, plus the token.
     expect(heaps).toHaveLength(25);
     const counts = (await big.control.requests()).counts;
-    expect(counts["GET /api/2/users"]).toBe(25);
+    expect(counts[GET_USERS]).toBe(25);
     const growthMb = (Math.max(...heaps) - (heaps[0] as number)) / 2 ** 20;
     console.log(
       `export of 50,000 users: live heap after page 1 ${((heaps[0] as number) / 2 ** 20).toFixed(1)} MB, growth to the last page ${growthMb.toFixed(1)} MB, peak RSS ${(maxRssKb / 1024).toFixed(0)} MB`,
@@ -369,10 +370,7 @@ describe("a large tenant", () => {
               readdirSync(dir).some(
                 (f) => f.endsWith(".tmp") && statSync(path.join(dir, f)).size > 0,
               );
-            await waitFor(
-              async () => written() && (await requestsOf(big, "GET /api/2/users")) >= 2,
-              30_000,
-            );
+            await waitFor(async () => written() && (await requestsOf(big, GET_USERS)) >= 2, 30_000);
             proc.kill("SIGINT");
           })();
           // Never leave the child behind when the wait fails; the failure is reported below.

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { generatedUserId, generateSeed } from "../emulator";
+import { PUT_USER as PUT } from "../emulator/request-keys";
 import { failures, type Goal, isProviderType, type RunResult } from "../engine/engine";
 import type { CallRecord } from "../engine/host";
 import { demoStackConfig } from "../engine/program";
@@ -15,7 +16,6 @@ import { openStack, plan, type TestStack } from "./support/stack";
 const N = 8;
 /** Odd users are not activated (a PUT changes them at once), even ones are (a PUT mails a link). */
 const seed = generateSeed({ users: N, activatedRatio: 0.5 });
-const PUT = "PUT /api/2/users/{id}";
 const id = (i: number) => generatedUserId(i);
 const seedEmail = (i: number) => `user${i}@bench.example`;
 const movedEmail = (i: number) => `user${i}@moved.example`;

@@ -14,6 +14,7 @@ import {
   US5_USERS,
   USERS,
 } from "../emulator";
+import { GET_SEARCH, GET_USER, PUT_USER } from "../emulator/request-keys";
 import type { Goal, RunResult } from "../engine/engine";
 import { USER_EMAIL_TYPE } from "../engine/workspace";
 import { declareGoals, type ProgramBody } from "./support/declare";
@@ -96,7 +97,7 @@ const SECRET_CONFIG = {
 };
 
 async function puts(dc: "eu2" | "us5"): Promise<number> {
-  return (await platform.datacenters[dc].control.requests()).counts["PUT /api/2/users/{id}"] ?? 0;
+  return (await platform.datacenters[dc].control.requests()).counts[PUT_USER] ?? 0;
 }
 
 function failuresOf(result: RunResult): string[] {
@@ -245,7 +246,7 @@ describe("two datacenters in one stack", () => {
       `misplaced: UserEmail create account ${USERS.alice} via AcronisProvider "us5": account ${USERS.alice} was not found: check the userId; an account deleted on the platform leaves the stack with \`pulumi refresh\``,
     ]);
     // Asked of us5, which does not know it; eu2 was never asked.
-    expect((await us5().control.requests()).counts["GET /api/2/users/{id}"]).toBeGreaterThan(0);
+    expect((await us5().control.requests()).counts[GET_USER]).toBeGreaterThan(0);
     expect((await eu2().control.requests()).total).toBe(0);
     expect((await eu2().control.getUser(USERS.alice)).contact.email).toBe("alice@alpha.example");
   });
@@ -332,7 +333,7 @@ describe("an accounts file with a connection", () => {
 
     // One login search in each datacenter, each with its own client.
     const searches = async (dc: "eu2" | "us5") =>
-      (await platform.datacenters[dc].control.requests()).counts["GET /api/2/search"] ?? 0;
+      (await platform.datacenters[dc].control.requests()).counts[GET_SEARCH] ?? 0;
     expect(await searches("eu2")).toBe(1);
     expect(await searches("us5")).toBe(1);
 

@@ -1,4 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  PUT_USER as PUT,
+  GET_USERS as READ_LIST,
+  GET_USER as READ_ONE,
+} from "../emulator/request-keys";
 import { failures, type Goal, type ResourceState } from "../engine/engine";
 import type { ProviderHost } from "../engine/host";
 import { CLIENT_ID, CLIENT_SECRET, stackConfig } from "./support/fixtures";
@@ -48,10 +53,6 @@ const seed = {
     })),
   ],
 };
-
-const READ_LIST = "GET /api/2/users";
-const READ_ONE = "GET /api/2/users/{id}";
-const PUT = "PUT /api/2/users/{id}";
 
 let stack: TestStack;
 /** The goals in program order: what each resource declares. */

@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, type Seed, TENANTS } from "../emulator";
+import {
+  PUT_USER as PUT,
+  GET_USERS as READ_BATCH,
+  GET_USER as READ_ONE,
+  POST_TOKEN as TOKEN,
+} from "../emulator/request-keys";
 import { countOps, Engine, failures, type Goal, type RunResult } from "../engine/engine";
 import { openStack, type TestStack } from "./support/stack";
 
@@ -17,10 +23,6 @@ import { openStack, type TestStack } from "./support/stack";
 
 const LATENCY_MS = 20;
 const WORKERS = 8;
-const READ_BATCH = "GET /api/2/users";
-const READ_ONE = "GET /api/2/users/{id}";
-const PUT = "PUT /api/2/users/{id}";
-const TOKEN = "POST /api/2/idp/token";
 
 type Shape = "dense" | "sparse" | "pairs" | "huge";
 

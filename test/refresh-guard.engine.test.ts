@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generatedUserId, generateSeed } from "../emulator";
+import { PUT_USER as PUT } from "../emulator/request-keys";
 import { failures, type Goal, type RunResult } from "../engine/engine";
 import { demoStackConfig } from "../engine/program";
 import { openStack, plan, type TestStack } from "./support/stack";
@@ -14,7 +15,6 @@ import { openStack, plan, type TestStack } from "./support/stack";
 const N = 40;
 /** Odd users are not activated, even ones are (a PUT mails a link and leaves them pending). */
 const seed = generateSeed({ users: N, activatedRatio: 0.5 });
-const PUT = "PUT /api/2/users/{id}";
 const ALL = Array.from({ length: N }, (_, k) => k + 1);
 const PENDING = [2, 4, 6];
 const DRIFTED = ALL.filter((i) => i > 10 && i <= 30);

@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { PUT_USER } from "../emulator/request-keys";
 import { failures, type Goal, type ResourceOptions } from "../engine/engine";
 import { USERS } from "./support/fixtures";
 import { openStack, plan, type TestStack } from "./support/stack";
@@ -39,7 +40,7 @@ function callLog(): string[] {
 }
 
 async function puts(): Promise<number> {
-  return (await stack.emulator.control.requests()).counts["PUT /api/2/users/{id}"] ?? 0;
+  return (await stack.emulator.control.requests()).counts[PUT_USER] ?? 0;
 }
 
 describe("replace", () => {

@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generatedUserId, generateSeed, type RequestStatsSnapshot } from "../emulator";
+import {
+  PUT_USER as PUT,
+  GET_USERS as READ_BATCH,
+  GET_USER as READ_ONE,
+  POST_TOKEN as TOKEN,
+} from "../emulator/request-keys";
 import { countOps, failures, type Goal, type RunResult } from "../engine/engine";
 import { demoStackConfig } from "../engine/program";
 import { openStack, type TestStack, waitFor } from "./support/stack";
@@ -13,10 +19,6 @@ import { openStack, type TestStack, waitFor } from "./support/stack";
  */
 
 const N = 300;
-const READ_BATCH = "GET /api/2/users";
-const READ_ONE = "GET /api/2/users/{id}";
-const PUT = "PUT /api/2/users/{id}";
-const TOKEN = "POST /api/2/idp/token";
 
 const seed = generateSeed({ users: N, activatedRatio: 0.5 });
 const activated = new Set(seed.users?.filter((u) => u.activated).map((u) => u.id));

@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { PUT_USER as PUT } from "../emulator/request-keys";
 import { countOps, type Goal } from "../engine/engine";
 import { CLIENT_ID, CLIENT_SECRET, USERS } from "./support/fixtures";
 import { openStack, plan, type TestStack } from "./support/stack";
@@ -8,8 +9,6 @@ import { openStack, plan, type TestStack } from "./support/stack";
  * every `stack.preview/up/refresh/destroy` below is what `pulumi preview/up/refresh/destroy`
  * sends to the provider. The platform is the emulator; mails land in its outbox.
  */
-
-const PUT = "PUT /api/2/users/{id}";
 
 let stack: TestStack;
 

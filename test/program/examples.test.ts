@@ -12,6 +12,7 @@ import {
   US5_CLIENT_SECRET,
   USERS,
 } from "../../emulator";
+import { PUT_USER } from "../../emulator/request-keys";
 import { collectGoals } from "../../engine/declarations";
 import {
   countOps,
@@ -157,8 +158,7 @@ describe("examples", () => {
       eu2: { alice: "pendingConfirmation", dave: "synced" },
       us5: { grace: "pendingConfirmation", heidi: "synced" },
     });
-    const puts = async (dc: RunningEmulator) =>
-      (await dc.control.requests()).counts["PUT /api/2/users/{id}"] ?? 0;
+    const puts = async (dc: RunningEmulator) => (await dc.control.requests()).counts[PUT_USER] ?? 0;
     expect([await puts(eu2), await puts(us5)]).toEqual([2, 2]);
     // The instances' secrets are sealed in state; the stack's own is not used at all.
     const instances = engine.state.resources.filter((r) => isProviderType(r.type));

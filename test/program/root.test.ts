@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultSeed, type RunningEmulator, startEmulator, TENANTS, USERS } from "../../emulator";
+import { GET_SEARCH } from "../../emulator/request-keys";
 import { collectGoals } from "../../engine/declarations";
 import { countOps, Engine, failures } from "../../engine/engine";
 import { ProviderHost } from "../../engine/host";
@@ -54,7 +55,7 @@ async function evaluate(config: Record<string, string>, stack = "test") {
 }
 
 async function searches(): Promise<number> {
-  return (await emulator.control.requests()).counts["GET /api/2/search"] ?? 0;
+  return (await emulator.control.requests()).counts[GET_SEARCH] ?? 0;
 }
 
 describe("root program", () => {
