@@ -2,14 +2,13 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   DEMO_CLIENT_ID,
   DEMO_CLIENT_SECRET,
   defaultSeed,
   generateSeed,
   type RunningEmulator,
-  startEmulator,
   TENANTS,
   USERS,
 } from "../emulator";
@@ -20,7 +19,7 @@ import { demoStackConfig, languageHostProgram, readProjectFile } from "../engine
 import { REPO_ROOT } from "../engine/workspace";
 import { parseAccountsYaml } from "../provider/accounts";
 import { runCli } from "../provider/cli/run";
-import { recordIssuedTokens, waitFor } from "./support/stack";
+import { emulatorForStories, waitFor } from "./support/stack";
 
 /**
  * `pulumi-acronis-user-email export` against the emulator: the file it writes is adopted by the
@@ -33,15 +32,7 @@ import { recordIssuedTokens, waitFor } from "./support/stack";
 const DIR = path.join(REPO_ROOT, ".tmp", "export");
 const BIN = path.join(REPO_ROOT, "dist", "provider", "cli", "main.js");
 const project = readProjectFile(path.join(REPO_ROOT, "Pulumi.yaml"));
-let emulator: RunningEmulator;
-
-beforeAll(async () => {
-  emulator = await startEmulator({ seed: defaultSeed });
-});
-afterAll(async () => {
-  recordIssuedTokens(emulator);
-  await emulator?.close();
-});
+const emulator = emulatorForStories({ seed: defaultSeed });
 
 function credentials(platform = emulator): NodeJS.ProcessEnv {
   return {
@@ -296,14 +287,9 @@ function child(
 }
 
 describe("a large tenant", () => {
-  let big: RunningEmulator;
-  beforeAll(async () => {
-    big = await startEmulator({ seed: generateSeed({ users: 50_000, usersPerTenant: 5_000 }) });
-  });
-  afterAll(async () => {
-    recordIssuedTokens(big);
-    await big?.close();
-  });
+  const big = emulatorForStories(() => ({
+    seed: generateSeed({ users: 50_000, usersPerTenant: 5_000 }),
+  }));
 
   it("exports 50,000 users page by page, its live heap bounded by a page", async () => {
     const dir = scratch("large");

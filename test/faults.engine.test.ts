@@ -1,6 +1,6 @@
 import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { FaultRule } from "../emulator";
 import {
   GET_USER,
@@ -12,7 +12,7 @@ import {
 import type { RunResult } from "../engine/engine";
 import { REPO_ROOT } from "../engine/workspace";
 import { CLIENT_ID, CLIENT_SECRET, stackConfig, USERS } from "./support/fixtures";
-import { openStack, plan, type TestStack, waitFor } from "./support/stack";
+import { plan, stackForStories, waitFor } from "./support/stack";
 
 /**
  * Faults through the real host against the emulator's fault injection. Each story asserts the
@@ -31,24 +31,14 @@ const FAST = {
 // The closing note's table: one row per story, written as the suite observes it.
 const TABLE = path.join(REPO_ROOT, ".tmp", "fault-table.md");
 
-let stack: TestStack;
-
-beforeAll(async () => {
-  stack = await openStack({
-    name: "engine-faults",
-    config: (baseUrl) => ({ ...stackConfig(baseUrl), ...FAST }),
-  });
+const stack = stackForStories({
+  name: "engine-faults",
+  config: (baseUrl) => ({ ...stackConfig(baseUrl), ...FAST }),
+  eachStoryFresh: true,
+});
+beforeAll(() => {
   mkdirSync(path.dirname(TABLE), { recursive: true });
   writeFileSync(TABLE, "| fault | expected | observed | PUTs | mails |\n|---|---|---|---|---|\n");
-});
-afterAll(async () => {
-  await stack?.close();
-});
-afterEach(async () => {
-  await stack.emulator.control.clearFaults();
-  await stack.destroy();
-  await stack.emulator.control.reset();
-  stack.output.length = 0;
 });
 
 async function counts() {

@@ -1,10 +1,10 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { generatedUserId, generateSeed } from "../emulator";
 import { PUT_USER as PUT } from "../emulator/request-keys";
 import { failures, type Goal, isProviderType, type RunResult } from "../engine/engine";
 import type { CallRecord } from "../engine/host";
 import { demoStackConfig } from "../engine/program";
-import { openStack, plan, type TestStack } from "./support/stack";
+import { plan, stackForStories } from "./support/stack";
 
 /**
  * acronis:maxEmailChanges through the real provider host, in the sequences the CLI runs. The
@@ -20,24 +20,12 @@ const id = (i: number) => generatedUserId(i);
 const seedEmail = (i: number) => `user${i}@bench.example`;
 const movedEmail = (i: number) => `user${i}@moved.example`;
 
-let stack: TestStack;
-
-beforeAll(async () => {
-  stack = await openStack({
-    name: "engine-max-email-changes",
-    seed,
-    config: (baseUrl) => demoStackConfig({ name: "engine-max-email-changes", config: {} }, baseUrl),
-    engine: { parallel: 4 },
-  });
-});
-afterAll(async () => {
-  await stack?.close();
-});
-afterEach(async () => {
-  stack.configure();
-  expect(failures(await stack.destroy())).toEqual([]);
-  await stack.emulator.control.reset();
-  stack.output.length = 0;
+const stack = stackForStories({
+  name: "engine-max-email-changes",
+  seed,
+  config: (baseUrl) => demoStackConfig({ name: "engine-max-email-changes", config: {} }, baseUrl),
+  engine: { parallel: 4 },
+  eachStoryFresh: "destroy must succeed",
 });
 
 function user(i: number, email: (i: number) => string): Goal {

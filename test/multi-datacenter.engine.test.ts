@@ -1,12 +1,10 @@
 import { writeFileSync } from "node:fs";
 import * as path from "node:path";
 import type * as Pulumi from "@pulumi/pulumi";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   DEMO_CLIENT_ID,
   DEMO_CLIENT_SECRET,
-  type RunningDatacenters,
-  startDatacenters,
   TENANTS,
   US5_CLIENT_ID,
   US5_CLIENT_SECRET,
@@ -18,7 +16,7 @@ import { GET_SEARCH, GET_USER, PUT_USER } from "../emulator/request-keys";
 import type { Goal, RunResult } from "../engine/engine";
 import { USER_EMAIL_TYPE } from "../engine/workspace";
 import { declareGoals, type ProgramBody } from "./support/declare";
-import { openStack, plan, recordIssuedTokens, type TestStack } from "./support/stack";
+import { datacentersForStories, plan, stackForStories } from "./support/stack";
 
 /**
  * One stack, two datacenters: explicit `AcronisProvider` instances (and accounts-file connections)
@@ -31,34 +29,20 @@ const PROJECT = "engine-multi-dc";
 const PROVIDER_TYPE = "pulumi:providers:pulumi-nodejs";
 const SECRETS = [DEMO_CLIENT_SECRET, US5_CLIENT_SECRET];
 
-let platform: RunningDatacenters<"eu2" | "us5">;
-let stack: TestStack;
-
-beforeAll(async () => {
-  platform = await startDatacenters();
-  stack = await openStack({
-    name: PROJECT,
-    platform: platform.datacenters.eu2,
-    // The default provider: eu2 with a WRONG secret, so an instance falling back to the stack's
-    // settings would fail to log in.
-    config: (baseUrl) => ({
-      "acronis:baseUrl": baseUrl,
-      "acronis:clientId": DEMO_CLIENT_ID,
-      "acronis:clientSecret": "wrong-default-provider-secret",
-    }),
-  });
-});
-afterAll(async () => {
-  await stack?.close();
-  if (platform) recordIssuedTokens(platform.datacenters.us5);
-  await platform?.close();
-});
-afterEach(async () => {
-  stack.configure();
-  await stack.destroy();
-  for (const dc of Object.values(platform.datacenters)) await dc.control.reset();
-  stack.output.length = 0;
-});
+const platform = datacentersForStories();
+const stack = stackForStories(() => ({
+  name: PROJECT,
+  platform: platform.datacenters.eu2,
+  // The default provider: eu2 with a WRONG secret, so an instance falling back to the stack's
+  // settings would fail to log in.
+  config: (baseUrl) => ({
+    "acronis:baseUrl": baseUrl,
+    "acronis:clientId": DEMO_CLIENT_ID,
+    "acronis:clientSecret": "wrong-default-provider-secret",
+  }),
+  eachStoryFresh: true,
+  alsoReset: () => [platform.datacenters.us5],
+}));
 
 const eu2 = () => platform.datacenters.eu2;
 const us5 = () => platform.datacenters.us5;

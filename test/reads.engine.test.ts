@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, type Seed, TENANTS } from "../emulator";
 import {
   PUT_USER as PUT,
@@ -7,7 +7,7 @@ import {
   POST_TOKEN as TOKEN,
 } from "../emulator/request-keys";
 import { countOps, Engine, failures, type Goal, type RunResult } from "../engine/engine";
-import { openStack, type TestStack } from "./support/stack";
+import { stackForStories } from "./support/stack";
 
 /**
  * What reads cost through the real provider host when the local engine schedules calls as Pulumi
@@ -70,7 +70,15 @@ function platform(): { seed: Seed; managed: Record<Shape, { id: string; email: s
 }
 
 const { seed, managed } = platform();
-let stack: TestStack;
+const stack = stackForStories({
+  name: "engine-reads",
+  seed,
+  config: (baseUrl) => ({
+    "acronis:baseUrl": baseUrl,
+    "acronis:clientId": DEMO_CLIENT_ID,
+    "acronis:clientSecret": DEMO_CLIENT_SECRET,
+  }),
+});
 
 function goals(shape: Shape, email = (e: string) => e): Goal[] {
   return managed[shape].map((a) => stack.userEmail(a.id, { userId: a.id, email: email(a.email) }));
@@ -78,23 +86,11 @@ function goals(shape: Shape, email = (e: string) => e): Goal[] {
 const moved = (email: string) => email.replace("@", "@moved.");
 
 beforeAll(async () => {
-  stack = await openStack({
-    name: "engine-reads",
-    seed,
-    config: (baseUrl) => ({
-      "acronis:baseUrl": baseUrl,
-      "acronis:clientId": DEMO_CLIENT_ID,
-      "acronis:clientSecret": DEMO_CLIENT_SECRET,
-    }),
-  });
   // Every shape's accounts adopted as they are: the stack's state, with each account's tenant.
   const adopted = await stack.up(Object.keys(SHAPES).flatMap((s) => goals(s as Shape)));
   expect(failures(adopted)).toEqual([]);
   await stack.emulator.control.latency(LATENCY_MS);
 }, 120_000);
-afterAll(async () => {
-  await stack?.close();
-});
 
 /** A stack of one shape's accounts (as adopted by the first up), on the shared platform. */
 function stackOf(shape: Shape): Engine {

@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { generatedUserId, generateSeed } from "../emulator";
 import { PUT_USER as PUT } from "../emulator/request-keys";
 import { failures, type Goal, type RunResult } from "../engine/engine";
 import { demoStackConfig } from "../engine/program";
-import { openStack, plan, type TestStack } from "./support/stack";
+import { plan, stackForStories } from "./support/stack";
 
 /**
  * acronis:maxEmailChanges under the refresh the engine really runs (each Read followed by a
@@ -21,19 +21,11 @@ const DRIFTED = ALL.filter((i) => i > 10 && i <= 30);
 const seedEmail = (i: number) => `user${i}@bench.example`;
 const movedEmail = (i: number) => `user${i}@moved.example`;
 
-let stack: TestStack;
-
-beforeAll(async () => {
-  const name = "engine-refresh-guard";
-  stack = await openStack({
-    name,
-    seed,
-    config: (baseUrl) => demoStackConfig({ name, config: {} }, baseUrl),
-    engine: { parallel: 8 },
-  });
-});
-afterAll(async () => {
-  await stack?.close();
+const stack = stackForStories({
+  name: "engine-refresh-guard",
+  seed,
+  config: (baseUrl) => demoStackConfig({ name: "engine-refresh-guard", config: {} }, baseUrl),
+  engine: { parallel: 8 },
 });
 
 function limit(value: number): void {

@@ -1,9 +1,9 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { POST_TOKEN, PUT_USER as PUT, GET_USER as READ, USER_PATH } from "../emulator/request-keys";
 import { failures, type Goal } from "../engine/engine";
 import { unknownValue } from "../engine/sdk";
 import { stackConfig, USERS } from "./support/fixtures";
-import { openStack, plan, type TestStack } from "./support/stack";
+import { plan, stackForStories } from "./support/stack";
 
 /**
  * Promises about writes, through the real provider host: a version conflict on every attempt
@@ -14,20 +14,7 @@ import { openStack, plan, type TestStack } from "./support/stack";
 /** The provider's cap on writes per step (provider/dynamic.ts MAX_WRITE_ATTEMPTS). */
 const MAX_WRITES = 4;
 
-let stack: TestStack;
-
-beforeAll(async () => {
-  stack = await openStack({ name: "engine-write-safety" });
-});
-afterAll(async () => {
-  await stack?.close();
-});
-afterEach(async () => {
-  stack.configure();
-  await stack.emulator.control.clearFaults();
-  await stack.destroy();
-  await stack.emulator.control.reset();
-});
+const stack = stackForStories({ name: "engine-write-safety", eachStoryFresh: true });
 
 /** The platform's answer to a PUT carrying a stale version (README "Errors": code 1001). */
 const versionMismatch = {

@@ -1,13 +1,11 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import {
   DEMO_CLIENT_ID,
   DEMO_CLIENT_SECRET,
-  type RunningDatacenters,
   type RunningEmulator,
-  startDatacenters,
   US5_CLIENT_ID,
   US5_CLIENT_SECRET,
   USERS,
@@ -30,7 +28,7 @@ import {
   prepareProgram,
 } from "../../engine/program";
 import { REPO_ROOT, USER_EMAIL_TYPE } from "../../engine/workspace";
-import { recordIssuedTokens } from "../support/stack";
+import { datacentersForStories } from "../support/stack";
 
 /**
  * Each example as a user runs it: its own directory with the package installed (a real copy, as
@@ -45,17 +43,10 @@ const PROJECTS = readdirSync(EXAMPLES).filter((name) =>
   existsSync(path.join(EXAMPLES, name, "Pulumi.yaml")),
 );
 /** Two datacenters: `eu2` (the demo seed) serves every example, `us5` the multi-datacenter one. */
-let datacenters: RunningDatacenters<"eu2" | "us5">;
+const datacenters = datacentersForStories();
 let emulator: RunningEmulator;
-
-beforeAll(async () => {
-  datacenters = await startDatacenters();
+beforeAll(() => {
   emulator = datacenters.datacenters.eu2;
-});
-
-afterAll(async () => {
-  for (const dc of Object.values(datacenters?.datacenters ?? {})) recordIssuedTokens(dc);
-  await datacenters?.close();
 });
 
 /** What `pulumi config set` would give the example's stack (the secrets with --secret). */
