@@ -177,33 +177,33 @@ export interface StoriesOptions extends StackOptions {
  * they name something only running once the file's earlier `beforeAll` hooks have run.
  */
 export function stackForStories(options: StoriesOptions | (() => StoriesOptions)): TestStack {
-  const resolve = () => (typeof options === "function" ? options() : options);
-  let fresh: StoriesOptions["eachStoryFresh"];
-  let alsoReset: StoriesOptions["alsoReset"];
+  let resolved: StoriesOptions | undefined;
   const stack = openedForStories(
     () => {
-      const resolved = resolve();
-      fresh = resolved.eachStoryFresh;
-      alsoReset = resolved.alsoReset;
+      resolved = typeof options === "function" ? options() : options;
       return openStack(resolved);
     },
     (opened) => opened.close(),
   );
   afterEach(async () => {
-    if (fresh === undefined) return;
-    stack.configure();
-    // Whatever a story protected is unprotected first, as a user would (`up` without protect).
-    for (const resource of stack.engine.resources()) delete resource.protect;
-    await stack.emulator.control.clearFaults();
-    const destroyed = await stack.destroy();
-    if (fresh === "destroy must succeed") expect(failures(destroyed)).toEqual([]);
-    for (const platform of [stack.emulator, ...(alsoReset?.() ?? [])]) {
-      await platform.control.reset();
-    }
-    stack.output.length = 0;
-    stack.calls.length = 0;
+    if (resolved?.eachStoryFresh) await startAfresh(stack, resolved);
   });
   return stack;
+}
+
+/** Empties the stack and resets its platforms for the next story (`eachStoryFresh`). */
+async function startAfresh(stack: TestStack, options: StoriesOptions): Promise<void> {
+  stack.configure();
+  // Whatever a story protected is unprotected first, as a user would (`up` without protect).
+  for (const resource of stack.engine.resources()) delete resource.protect;
+  await stack.emulator.control.clearFaults();
+  const destroyed = await stack.destroy();
+  if (options.eachStoryFresh === "destroy must succeed") expect(failures(destroyed)).toEqual([]);
+  for (const platform of [stack.emulator, ...(options.alsoReset?.() ?? [])]) {
+    await platform.control.reset();
+  }
+  stack.output.length = 0;
+  stack.calls.length = 0;
 }
 
 /**
