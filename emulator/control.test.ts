@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { EmulatorControlError } from "./control";
 import { ErrorCode } from "./errors";
 import { normalizePath } from "./faults";
+import { GET_USER } from "./request-keys";
 import { TENANTS, USERS } from "./seed";
 import { type RunningEmulator, startEmulator } from "./server";
 import { api, getToken, request, waitFor } from "./test-helpers";
@@ -83,7 +84,7 @@ describe("faults", () => {
     expect((await api(emu.baseUrl, token, "GET", `/users?uuids=${USERS.bob}`)).status).toBe(200);
     expect((await api(emu.baseUrl, token, "GET", `/users/${USERS.bob}`)).status).toBe(503);
     expect((await api(emu.baseUrl, token, "GET", `/users/${USERS.bob}`)).status).toBe(200);
-    expect((await emu.control.requests()).counts["GET /api/2/users/{id}"]).toBe(3);
+    expect((await emu.control.requests()).counts[GET_USER]).toBe(3);
   });
 
   it("status: custom body and HTTP-date Retry-After; `always` lasts until cleared", async () => {

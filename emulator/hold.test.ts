@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { PUT_USER as PUT, USER_PATH } from "./request-keys";
 import { USERS } from "./seed";
 import { type RunningEmulator, startEmulator } from "./server";
 import { getToken, waitFor } from "./test-helpers";
@@ -17,7 +18,6 @@ beforeEach(async () => {
   await emu.control.reset();
 });
 
-const PUT = "PUT /api/2/users/{id}";
 const putBob = (email: string, version = 1) =>
   fetch(`${emu.baseUrl}/users/${USERS.bob}`, {
     method: "PUT",
@@ -27,7 +27,7 @@ const putBob = (email: string, version = 1) =>
 
 describe("request holds", () => {
   it("parks a matching request, received but not applied, until released", async () => {
-    const held = await emu.control.holds.hold({ method: "PUT", path: "/api/2/users/{id}" });
+    const held = await emu.control.holds.hold({ method: "PUT", path: USER_PATH });
     const answer = putBob("b2@alpha.example");
     const [parked] = await held.parked();
     expect(parked).toMatchObject({ key: PUT, heldBy: held.id, answeredAt: null });

@@ -35,7 +35,7 @@ export class HoldsControl {
     await this.call("DELETE", "/_emulator/holds");
   }
 
-  /** Every API request since the last reset, in arrival order; `key` ("PUT /api/2/users/{id}") filters. */
+  /** Every API request since the last reset, in arrival order; `key` (request-keys.ts, e.g. PUT_USER) filters. */
   arrivals(key?: string): Promise<Arrival[]> {
     const q = key === undefined ? "" : `?key=${encodeURIComponent(key)}`;
     return this.call("GET", `/_emulator/arrivals${q}`);

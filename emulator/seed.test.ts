@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { GET_USER } from "./request-keys";
 import {
   DEMO_CLIENT_ID,
   defaultSeed,
@@ -118,7 +119,7 @@ describe("seed", () => {
       expect(reads.map((r) => r.body.id)).toEqual(
         Array.from({ length: 500 }, (_, i) => generatedUserId(i * 20 + 1)),
       );
-      expect((await emu.control.requests()).counts["GET /api/2/users/{id}"]).toBe(500);
+      expect((await emu.control.requests()).counts[GET_USER]).toBe(500);
     } finally {
       await emu.close();
     }

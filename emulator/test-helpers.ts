@@ -1,4 +1,6 @@
+import { afterAll, beforeAll, beforeEach } from "vitest";
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET } from "./seed";
+import { type RunningEmulator, startEmulator } from "./server";
 
 /** Small HTTP helpers shared by the emulator's own tests (real HTTP via global fetch). */
 export interface JsonResponse {
@@ -65,4 +67,29 @@ export async function waitFor(
     if (Date.now() > deadline) throw new Error("condition not met in time");
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+/** The demo platform and a token of its demo client, for one test file. */
+export interface DemoPlatform {
+  emu: RunningEmulator;
+  token: string;
+}
+
+/**
+ * The demo platform for a test file: started before its tests, reset (data, counts, faults,
+ * holds) before each, closed after them. Its fields are set once the `beforeAll` has run.
+ */
+export function demoPlatformForTests(): DemoPlatform {
+  const platform = {} as DemoPlatform;
+  beforeAll(async () => {
+    platform.emu = await startEmulator();
+    platform.token = await getToken(platform.emu.baseUrl);
+  });
+  afterAll(async () => {
+    await platform.emu?.close();
+  });
+  beforeEach(async () => {
+    await platform.emu.control.reset();
+  });
+  return platform;
 }

@@ -1,10 +1,11 @@
 import { writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { PUT_USER } from "../emulator/request-keys";
 import type { Goal, RunResult } from "../engine/engine";
 import { declareGoals, type ProgramBody } from "./support/declare";
 import { CLIENT_ID, CLIENT_SECRET, stackConfig, USERS } from "./support/fixtures";
-import { openStack, type TestStack } from "./support/stack";
+import { stackForStories } from "./support/stack";
 
 /**
  * The account takeover guard and the change limit through the real provider host, for each way a
@@ -18,20 +19,7 @@ const NO_DOMAIN = "is set but names no domain";
 const HOW_TO_SET =
   "set it with `pulumi config set acronis:allowedEmailDomains <value>` or the environment variable ACRONIS_ALLOWED_EMAIL_DOMAINS";
 
-let stack: TestStack;
-
-beforeAll(async () => {
-  stack = await openStack({ name: PROJECT });
-});
-afterAll(async () => {
-  await stack?.close();
-});
-afterEach(async () => {
-  stack.configure();
-  await stack.destroy();
-  await stack.emulator.control.reset();
-  stack.output.length = 0;
-});
+const stack = stackForStories({ name: PROJECT, eachStoryFresh: true });
 
 const attacker = () =>
   stack.userEmail("ann", { userId: USERS.fresh, email: "ann@attacker.example" });
@@ -143,9 +131,7 @@ describe("an AcronisProvider instance", () => {
     ]);
     const result = await stack.up(goals);
     expect(errors(result).join("\n")).toContain("refused by acronis:maxEmailChanges");
-    expect((await stack.emulator.control.requests()).counts["PUT /api/2/users/{id}"]).toBe(
-      undefined,
-    );
+    expect((await stack.emulator.control.requests()).counts[PUT_USER]).toBe(undefined);
   });
 });
 
@@ -200,9 +186,7 @@ describe("an accounts-file connection", () => {
     const goals = await fileGoals(accountsFile("fresh@new.example.com"), config);
     const result = await stack.up(goals);
     expect(errors(result).join("\n")).toContain("refused by acronis:maxEmailChanges");
-    expect((await stack.emulator.control.requests()).counts["PUT /api/2/users/{id}"]).toBe(
-      undefined,
-    );
+    expect((await stack.emulator.control.requests()).counts[PUT_USER]).toBe(undefined);
   });
 
   it("with the stack's allowlist naming no domain, the program fails naming the setting", async () => {

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createActivatedAccount } from "../emulator";
 import { CLIENT_ID, CLIENT_SECRET, CUSTOMER_TENANT } from "./support/fixtures";
-import { openStack, plan, type TestStack } from "./support/stack";
+import { plan, stackForStories } from "./support/stack";
 
 /**
  * An account no seed declared, built through the platform's public API as a user's own script
@@ -9,14 +9,7 @@ import { openStack, plan, type TestStack } from "./support/stack";
  * managed by UserEmail: its email change waits for the confirmation link, then the stack syncs.
  */
 
-let stack: TestStack;
-
-beforeAll(async () => {
-  stack = await openStack({ name: "engine-api-built-account" });
-});
-afterAll(async () => {
-  await stack?.close();
-});
+const stack = stackForStories({ name: "engine-api-built-account" });
 
 describe("an account created and activated through the API", () => {
   it("is pending until the user opens the confirmation link, then synced", async () => {

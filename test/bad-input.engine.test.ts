@@ -1,7 +1,8 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+import { USER_PATH } from "../emulator/request-keys";
 import type { Goal } from "../engine/engine";
 import { CLIENT_SECRET, stackConfig, USERS } from "./support/fixtures";
-import { openStack, plan, type TestStack } from "./support/stack";
+import { plan, stackForStories } from "./support/stack";
 
 /**
  * Bad input, as the user meets it through `pulumi preview`: one clear message naming the account
@@ -12,18 +13,7 @@ import { openStack, plan, type TestStack } from "./support/stack";
 const ID = USERS.fresh;
 const long = (n: number) => "a".repeat(n);
 
-let stack: TestStack;
-
-beforeAll(async () => {
-  stack = await openStack({ name: "engine-bad-input" });
-});
-afterAll(async () => {
-  await stack?.close();
-});
-afterEach(async () => {
-  await stack.destroy();
-  await stack.emulator.control.reset();
-});
+const stack = stackForStories({ name: "engine-bad-input", eachStoryFresh: true });
 
 async function previewError(goal: Goal): Promise<string> {
   const [step] = (await stack.preview([goal])).steps;
@@ -231,7 +221,7 @@ describe("the platform's refusals", () => {
   it("a 400 with details from the platform names the status, code, message and detail", async () => {
     await stack.emulator.control.faults({
       method: "PUT",
-      path: "/api/2/users/{id}",
+      path: USER_PATH,
       action: {
         type: "status",
         status: 400,

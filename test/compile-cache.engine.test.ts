@@ -1,10 +1,10 @@
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { failures } from "../engine/engine";
 import { USERS } from "./support/fixtures";
-import { openStack, type TestStack } from "./support/stack";
+import { stackForStories } from "./support/stack";
 
 /**
  * Every preview and every update starts a new provider process, and loading the provider's
@@ -13,8 +13,11 @@ import { openStack, type TestStack } from "./support/stack";
  * a cache Node would write at exit is never written.
  */
 
-let stack: TestStack;
 const dirs: string[] = [];
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+const stack = stackForStories({ name: "compile-cache" });
 
 function scratch(): string {
   const dir = mkdtempSync(path.join(tmpdir(), "acronis-compile-cache-"));
@@ -32,15 +35,6 @@ function filesUnder(dir: string): string[] {
     return [];
   }
 }
-
-beforeAll(async () => {
-  stack = await openStack({ name: "compile-cache" });
-});
-
-afterAll(async () => {
-  await stack?.close();
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
 
 async function previewWith(env: NodeJS.ProcessEnv): Promise<void> {
   // No NODE_COMPILE_CACHE: the provider's own call must turn the cache on.

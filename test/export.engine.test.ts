@@ -2,24 +2,24 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   DEMO_CLIENT_ID,
   DEMO_CLIENT_SECRET,
   defaultSeed,
   generateSeed,
   type RunningEmulator,
-  startEmulator,
   TENANTS,
   USERS,
 } from "../emulator";
+import { GET_USERS, PUT_USER } from "../emulator/request-keys";
 import { countOps, Engine, failures } from "../engine/engine";
 import { ProviderHost } from "../engine/host";
 import { demoStackConfig, languageHostProgram, readProjectFile } from "../engine/program";
 import { REPO_ROOT } from "../engine/workspace";
 import { parseAccountsYaml } from "../provider/accounts";
 import { runCli } from "../provider/cli/run";
-import { recordIssuedTokens, waitFor } from "./support/stack";
+import { emulatorForStories, waitFor } from "./support/stack";
 
 /**
  * `pulumi-acronis-user-email export` against the emulator: the file it writes is adopted by the
@@ -32,15 +32,7 @@ import { recordIssuedTokens, waitFor } from "./support/stack";
 const DIR = path.join(REPO_ROOT, ".tmp", "export");
 const BIN = path.join(REPO_ROOT, "dist", "provider", "cli", "main.js");
 const project = readProjectFile(path.join(REPO_ROOT, "Pulumi.yaml"));
-let emulator: RunningEmulator;
-
-beforeAll(async () => {
-  emulator = await startEmulator({ seed: defaultSeed });
-});
-afterAll(async () => {
-  recordIssuedTokens(emulator);
-  await emulator?.close();
-});
+const emulator = emulatorForStories({ seed: defaultSeed });
 
 function credentials(platform = emulator): NodeJS.ProcessEnv {
   return {
@@ -141,7 +133,7 @@ describe("the written file, applied to an empty stack", () => {
       expect(countOps(preview)).toMatchObject({ create: 5, update: 0, same: 0 });
       const up = await engine.up(program);
       expect(failures(up)).toEqual([]);
-      expect(await requests("PUT /api/2/users/{id}")).toBe(0);
+      expect(await requests(PUT_USER)).toBe(0);
       const ids = [USERS.partnerAdmin, USERS.alice, USERS.bob, USERS.carol, USERS.erin];
       expect(ids.map((id) => engine.resource(`user-${id}`)?.outputs.status)).toEqual(
         ids.map(() => "synced"),
@@ -294,14 +286,9 @@ function child(
 }
 
 describe("a large tenant", () => {
-  let big: RunningEmulator;
-  beforeAll(async () => {
-    big = await startEmulator({ seed: generateSeed({ users: 50_000, usersPerTenant: 5_000 }) });
-  });
-  afterAll(async () => {
-    recordIssuedTokens(big);
-    await big?.close();
-  });
+  const big = emulatorForStories(() => ({
+    seed: generateSeed({ users: 50_000, usersPerTenant: 5_000 }),
+  }));
 
   it("exports 50,000 users page by page, its live heap bounded by a page", async () => {
     const dir = scratch("large");
@@ -331,7 +318,7 @@ describe("a large tenant", () => {
     // The platform's page is 2,000 users: 25 pages, one request each, plus the token.
     expect(heaps).toHaveLength(25);
     const counts = (await big.control.requests()).counts;
-    expect(counts["GET /api/2/users"]).toBe(25);
+    expect(counts[GET_USERS]).toBe(25);
     const growthMb = (Math.max(...heaps) - (heaps[0] as number)) / 2 ** 20;
     console.log(
       `export of 50,000 users: live heap after page 1 ${((heaps[0] as number) / 2 ** 20).toFixed(1)} MB, growth to the last page ${growthMb.toFixed(1)} MB, peak RSS ${(maxRssKb / 1024).toFixed(0)} MB`,
@@ -368,9 +355,7 @@ describe("a large tenant", () => {
               readdirSync(dir).some(
                 (f) => f.endsWith(".tmp") && statSync(path.join(dir, f)).size > 0,
               );
-            await waitFor(
-              async () => written() && (await requestsOf(big, "GET /api/2/users")) >= 2,
-            );
+            await waitFor(async () => written() && (await requestsOf(big, GET_USERS)) >= 2);
             proc.kill("SIGINT");
           })();
           // Never leave the child behind when the wait fails; the failure is reported below.

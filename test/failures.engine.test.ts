@@ -1,7 +1,7 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { Engine, type EngineOptions, failures, type Goal } from "../engine/engine";
+import { describe, expect, it } from "vitest";
+import { Engine, type EngineOptions, type Goal } from "../engine/engine";
 import { USERS } from "./support/fixtures";
-import { openStack, plan, type TestStack } from "./support/stack";
+import { plan, stackForStories } from "./support/stack";
 
 /**
  * Failures as the engine handles them (pulumi/pulumi at 1b5949891b3c): --continue-on-error
@@ -11,18 +11,9 @@ import { openStack, plan, type TestStack } from "./support/stack";
  * (step_executor.go `ExecuteSerial`).
  */
 
-let stack: TestStack;
-
-beforeAll(async () => {
-  stack = await openStack({ name: "engine-failures" });
-});
-afterAll(async () => {
-  await stack?.close();
-});
-afterEach(async () => {
-  expect(failures(await stack.destroy())).toEqual([]);
-  await stack.emulator.control.reset();
-  stack.calls.length = 0;
+const stack = stackForStories({
+  name: "engine-failures",
+  eachStoryFresh: "destroy must succeed",
 });
 
 /** An engine on the stack's state with other flags (its state is then copied back for destroy). */

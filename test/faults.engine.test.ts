@@ -1,11 +1,18 @@
 import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { FaultRule } from "../emulator";
+import {
+  GET_USER,
+  PUT_USER as PUT,
+  POST_TOKEN as TOKEN,
+  TOKEN_PATH,
+  USER_PATH,
+} from "../emulator/request-keys";
 import type { RunResult } from "../engine/engine";
 import { REPO_ROOT } from "../engine/workspace";
 import { CLIENT_ID, CLIENT_SECRET, stackConfig, USERS } from "./support/fixtures";
-import { openStack, plan, type TestStack, waitFor } from "./support/stack";
+import { plan, stackForStories, waitFor } from "./support/stack";
 
 /**
  * Faults through the real host against the emulator's fault injection. Each story asserts the
@@ -14,10 +21,8 @@ import { openStack, plan, type TestStack, waitFor } from "./support/stack";
  * 20 ms base backoff), not by faking time.
  */
 
-const PUT = "PUT /api/2/users/{id}";
 /** Timers in the host and the emulator's clock may disagree by a few milliseconds. */
 const TIMER_SLACK_MS = 10;
-const TOKEN = "POST /api/2/idp/token";
 const FAST = {
   "acronis:requestTimeoutSeconds": "1",
   "acronis:retryBaseDelayMs": "20",
@@ -26,24 +31,14 @@ const FAST = {
 // The closing note's table: one row per story, written as the suite observes it.
 const TABLE = path.join(REPO_ROOT, ".tmp", "fault-table.md");
 
-let stack: TestStack;
-
-beforeAll(async () => {
-  stack = await openStack({
-    name: "engine-faults",
-    config: (baseUrl) => ({ ...stackConfig(baseUrl), ...FAST }),
-  });
+const stack = stackForStories({
+  name: "engine-faults",
+  config: (baseUrl) => ({ ...stackConfig(baseUrl), ...FAST }),
+  eachStoryFresh: true,
+});
+beforeAll(() => {
   mkdirSync(path.dirname(TABLE), { recursive: true });
   writeFileSync(TABLE, "| fault | expected | observed | PUTs | mails |\n|---|---|---|---|---|\n");
-});
-afterAll(async () => {
-  await stack?.close();
-});
-afterEach(async () => {
-  await stack.emulator.control.clearFaults();
-  await stack.destroy();
-  await stack.emulator.control.reset();
-  stack.output.length = 0;
 });
 
 async function counts() {
@@ -76,8 +71,8 @@ async function upWith(rules: FaultRule[], goals = [fresh()]): Promise<RunResult>
 describe("transient platform errors are retried", () => {
   it.each([
     ["GET", { method: "GET", path: "^/api/2/users" }],
-    ["PUT", { method: "PUT", path: "/api/2/users/{id}" }],
-    ["the token endpoint", { method: "POST", path: "/api/2/idp/token" }],
+    ["PUT", { method: "PUT", path: USER_PATH }],
+    ["the token endpoint", { method: "POST", path: TOKEN_PATH }],
   ])("502 then 503 on %s, then success", async (what, match) => {
     await stack.configure(); // a fresh host, so the token endpoint is really called
     const result = await upWith([
@@ -104,7 +99,7 @@ describe("transient platform errors are retried", () => {
     const result = await upWith([
       {
         method: "PUT",
-        path: "/api/2/users/{id}",
+        path: USER_PATH,
         action: { type: "status", status: 429, ...retryAfter },
       },
     ]);
@@ -146,7 +141,7 @@ describe("transient platform errors are retried", () => {
     const c = await counts();
     expect(c.puts).toBe(0);
     // One account: its read goes straight to GET /users/{id}, at most retryMaxAttempts (4) times.
-    const reads = c.all["GET /api/2/users/{id}"] ?? 0;
+    const reads = c.all[GET_USER] ?? 0;
     expect(reads).toBeGreaterThanOrEqual(2);
     expect(reads).toBeLessThanOrEqual(4);
     await record("503 on every GET", "bounded retries, clear error", result);
@@ -181,7 +176,7 @@ describe("a conflict that is not a version mismatch", () => {
       const result = await upWith([
         {
           method: "PUT",
-          path: "/api/2/users/{id}",
+          path: USER_PATH,
           always: true,
           action: { type: "status", status: 409, body },
         },
@@ -207,9 +202,7 @@ describe("connections that fail", () => {
   });
 
   it("a PUT dropped before it was applied is re-read, then sent again", async () => {
-    const result = await upWith([
-      { method: "PUT", path: "/api/2/users/{id}", action: { type: "drop" } },
-    ]);
+    const result = await upWith([{ method: "PUT", path: USER_PATH, action: { type: "drop" } }]);
     expect(plan(result)).toEqual({ fresh: "create" });
     expect(result.steps[0]?.outputs).toMatchObject({ status: "synced", version: 2 });
     expect((await counts()).puts).toBe(2);
@@ -257,7 +250,7 @@ describe("connections that fail", () => {
 describe("a PUT applied whose answer was lost", () => {
   it("non-activated: the re-read shows it done; exactly one change", async () => {
     const result = await upWith([
-      { method: "PUT", path: "/api/2/users/{id}", action: { type: "lose-response" } },
+      { method: "PUT", path: USER_PATH, action: { type: "lose-response" } },
     ]);
     expect(plan(result)).toEqual({ fresh: "create" });
     expect(result.steps[0]?.outputs).toMatchObject({ status: "synced", version: 2 });
@@ -268,7 +261,7 @@ describe("a PUT applied whose answer was lost", () => {
 
   it("activated: assumed pending, so the user gets one mail, not two", async () => {
     const result = await upWith(
-      [{ method: "PUT", path: "/api/2/users/{id}", action: { type: "lose-response" } }],
+      [{ method: "PUT", path: USER_PATH, action: { type: "lose-response" } }],
       [active()],
     );
     expect(plan(result)).toEqual({ active: "create" });
@@ -349,7 +342,7 @@ describe("the host killed in the middle of an up", () => {
     // The PUT is held on the platform, received but not applied, while the host is killed.
     const held = await stack.emulator.control.holds.hold({
       method: "PUT",
-      path: "/api/2/users/{id}",
+      path: USER_PATH,
     });
     const running = stack.up([fresh()]);
     await held.parked();

@@ -1,9 +1,10 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { generatedUserId, generateSeed } from "../emulator";
+import { PUT_USER as PUT } from "../emulator/request-keys";
 import { failures, type Goal, isProviderType, type RunResult } from "../engine/engine";
 import type { CallRecord } from "../engine/host";
 import { demoStackConfig } from "../engine/program";
-import { openStack, plan, type TestStack, waitFor } from "./support/stack";
+import { plan, stackForStories, waitFor } from "./support/stack";
 
 /**
  * acronis:maxEmailChanges through the real provider host, in the sequences the CLI runs. The
@@ -15,29 +16,16 @@ import { openStack, plan, type TestStack, waitFor } from "./support/stack";
 const N = 8;
 /** Odd users are not activated (a PUT changes them at once), even ones are (a PUT mails a link). */
 const seed = generateSeed({ users: N, activatedRatio: 0.5 });
-const PUT = "PUT /api/2/users/{id}";
 const id = (i: number) => generatedUserId(i);
 const seedEmail = (i: number) => `user${i}@bench.example`;
 const movedEmail = (i: number) => `user${i}@moved.example`;
 
-let stack: TestStack;
-
-beforeAll(async () => {
-  stack = await openStack({
-    name: "engine-max-email-changes",
-    seed,
-    config: (baseUrl) => demoStackConfig({ name: "engine-max-email-changes", config: {} }, baseUrl),
-    engine: { parallel: 4 },
-  });
-});
-afterAll(async () => {
-  await stack?.close();
-});
-afterEach(async () => {
-  stack.configure();
-  expect(failures(await stack.destroy())).toEqual([]);
-  await stack.emulator.control.reset();
-  stack.output.length = 0;
+const stack = stackForStories({
+  name: "engine-max-email-changes",
+  seed,
+  config: (baseUrl) => demoStackConfig({ name: "engine-max-email-changes", config: {} }, baseUrl),
+  engine: { parallel: 4 },
+  eachStoryFresh: "destroy must succeed",
 });
 
 function user(i: number, email: (i: number) => string): Goal {

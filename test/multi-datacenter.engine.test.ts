@@ -1,12 +1,10 @@
 import { writeFileSync } from "node:fs";
 import * as path from "node:path";
 import type * as Pulumi from "@pulumi/pulumi";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   DEMO_CLIENT_ID,
   DEMO_CLIENT_SECRET,
-  type RunningDatacenters,
-  startDatacenters,
   TENANTS,
   US5_CLIENT_ID,
   US5_CLIENT_SECRET,
@@ -14,10 +12,11 @@ import {
   US5_USERS,
   USERS,
 } from "../emulator";
+import { GET_SEARCH, GET_USER, PUT_USER } from "../emulator/request-keys";
 import type { Goal, RunResult } from "../engine/engine";
 import { USER_EMAIL_TYPE } from "../engine/workspace";
 import { declareGoals, type ProgramBody } from "./support/declare";
-import { openStack, plan, recordIssuedTokens, type TestStack } from "./support/stack";
+import { datacentersForStories, plan, stackForStories } from "./support/stack";
 
 /**
  * One stack, two datacenters: explicit `AcronisProvider` instances (and accounts-file connections)
@@ -30,34 +29,20 @@ const PROJECT = "engine-multi-dc";
 const PROVIDER_TYPE = "pulumi:providers:pulumi-nodejs";
 const SECRETS = [DEMO_CLIENT_SECRET, US5_CLIENT_SECRET];
 
-let platform: RunningDatacenters<"eu2" | "us5">;
-let stack: TestStack;
-
-beforeAll(async () => {
-  platform = await startDatacenters();
-  stack = await openStack({
-    name: PROJECT,
-    platform: platform.datacenters.eu2,
-    // The default provider: eu2 with a WRONG secret, so an instance falling back to the stack's
-    // settings would fail to log in.
-    config: (baseUrl) => ({
-      "acronis:baseUrl": baseUrl,
-      "acronis:clientId": DEMO_CLIENT_ID,
-      "acronis:clientSecret": "wrong-default-provider-secret",
-    }),
-  });
-});
-afterAll(async () => {
-  await stack?.close();
-  if (platform) recordIssuedTokens(platform.datacenters.us5);
-  await platform?.close();
-});
-afterEach(async () => {
-  stack.configure();
-  await stack.destroy();
-  for (const dc of Object.values(platform.datacenters)) await dc.control.reset();
-  stack.output.length = 0;
-});
+const platform = datacentersForStories();
+const stack = stackForStories(() => ({
+  name: PROJECT,
+  platform: platform.datacenters.eu2,
+  // The default provider: eu2 with a WRONG secret, so an instance falling back to the stack's
+  // settings would fail to log in.
+  config: (baseUrl) => ({
+    "acronis:baseUrl": baseUrl,
+    "acronis:clientId": DEMO_CLIENT_ID,
+    "acronis:clientSecret": "wrong-default-provider-secret",
+  }),
+  eachStoryFresh: true,
+  alsoReset: () => [platform.datacenters.us5],
+}));
 
 const eu2 = () => platform.datacenters.eu2;
 const us5 = () => platform.datacenters.us5;
@@ -96,7 +81,7 @@ const SECRET_CONFIG = {
 };
 
 async function puts(dc: "eu2" | "us5"): Promise<number> {
-  return (await platform.datacenters[dc].control.requests()).counts["PUT /api/2/users/{id}"] ?? 0;
+  return (await platform.datacenters[dc].control.requests()).counts[PUT_USER] ?? 0;
 }
 
 function failuresOf(result: RunResult): string[] {
@@ -245,7 +230,7 @@ describe("two datacenters in one stack", () => {
       `misplaced: UserEmail create account ${USERS.alice} via AcronisProvider "us5": account ${USERS.alice} was not found: check the userId; an account deleted on the platform leaves the stack with \`pulumi refresh\``,
     ]);
     // Asked of us5, which does not know it; eu2 was never asked.
-    expect((await us5().control.requests()).counts["GET /api/2/users/{id}"]).toBeGreaterThan(0);
+    expect((await us5().control.requests()).counts[GET_USER]).toBeGreaterThan(0);
     expect((await eu2().control.requests()).total).toBe(0);
     expect((await eu2().control.getUser(USERS.alice)).contact.email).toBe("alice@alpha.example");
   });
@@ -332,7 +317,7 @@ describe("an accounts file with a connection", () => {
 
     // One login search in each datacenter, each with its own client.
     const searches = async (dc: "eu2" | "us5") =>
-      (await platform.datacenters[dc].control.requests()).counts["GET /api/2/search"] ?? 0;
+      (await platform.datacenters[dc].control.requests()).counts[GET_SEARCH] ?? 0;
     expect(await searches("eu2")).toBe(1);
     expect(await searches("us5")).toBe(1);
 

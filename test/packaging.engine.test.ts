@@ -4,12 +4,11 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEmulator } from "../emulator";
 import { ProviderHost } from "../engine/host";
 import { transcribe } from "../engine/transcript";
 import { REPO_ROOT, serializeProvider, USER_EMAIL_TYPE } from "../engine/workspace";
 import { CLIENT_SECRET, seed, stackConfig, USERS } from "./support/fixtures";
-import { recordIssuedTokens } from "./support/stack";
+import { emulatorForStories } from "./support/stack";
 
 /**
  * The serialized provider works where users have it: in a program directory where the package
@@ -17,18 +16,14 @@ import { recordIssuedTokens } from "./support/stack";
  * of this repository where the root program imports the package by its own name.
  */
 
-let emulator: Awaited<ReturnType<typeof startEmulator>>;
 let scratch: string;
-
-beforeAll(async () => {
-  emulator = await startEmulator({ seed: seed as never });
+beforeAll(() => {
   scratch = mkdtempSync(path.join(tmpdir(), "acronis-pack-"));
 });
-afterAll(async () => {
-  recordIssuedTokens(emulator);
-  await emulator?.close();
+afterAll(() => {
   rmSync(scratch, { recursive: true, force: true });
 });
+const emulator = emulatorForStories({ seed: seed as never });
 
 /**
  * A user's project that depends on @pulumi/pulumi, with a lock file pinning it as this

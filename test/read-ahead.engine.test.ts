@@ -1,8 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import {
+  PUT_USER as PUT,
+  GET_USERS as READ_LIST,
+  GET_USER as READ_ONE,
+} from "../emulator/request-keys";
 import { failures, type Goal, type ResourceState } from "../engine/engine";
 import type { ProviderHost } from "../engine/host";
 import { CLIENT_ID, CLIENT_SECRET, stackConfig } from "./support/fixtures";
-import { openStack, type TestStack, waitFor } from "./support/stack";
+import { stackForStories, waitFor } from "./support/stack";
 
 /**
  * A Diff answered from a tenant listing decides exactly as one answered by its own GET, through
@@ -49,18 +54,13 @@ const seed = {
   ],
 };
 
-const READ_LIST = "GET /api/2/users";
-const READ_ONE = "GET /api/2/users/{id}";
-const PUT = "PUT /api/2/users/{id}";
-
-let stack: TestStack;
+const stack = stackForStories({ name: "engine-read-ahead", seed, config: stackConfig });
 /** The goals in program order: what each resource declares. */
 let goals: Goal[];
 /** The stack's state: adopted accounts, and foreign ones as state from another time holds them. */
 let state: ResourceState[];
 
 beforeAll(async () => {
-  stack = await openStack({ name: "engine-read-ahead", seed, config: stackConfig });
   const declared: Record<string, string> = Object.fromEntries(
     Object.keys(C).map((name) => [name, email(name)]),
   );
@@ -97,9 +97,6 @@ beforeAll(async () => {
   });
   goals = [...adopt, ...Object.entries(F).map(([name, userId]) => foreignGoal(name, userId))];
   state = [...stack.engine.state.resources, ...foreign];
-});
-afterAll(async () => {
-  await stack?.close();
 });
 
 function foreignGoal(name: string, userId: string): Goal {

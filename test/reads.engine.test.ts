@@ -1,7 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, type Seed, TENANTS } from "../emulator";
+import {
+  PUT_USER as PUT,
+  GET_USERS as READ_BATCH,
+  GET_USER as READ_ONE,
+  POST_TOKEN as TOKEN,
+} from "../emulator/request-keys";
 import { countOps, Engine, failures, type Goal, type RunResult } from "../engine/engine";
-import { openStack, type TestStack } from "./support/stack";
+import { stackForStories } from "./support/stack";
 
 /**
  * What reads cost through the real provider host when the local engine schedules calls as Pulumi
@@ -17,10 +23,6 @@ import { openStack, type TestStack } from "./support/stack";
 
 const LATENCY_MS = 20;
 const WORKERS = 8;
-const READ_BATCH = "GET /api/2/users";
-const READ_ONE = "GET /api/2/users/{id}";
-const PUT = "PUT /api/2/users/{id}";
-const TOKEN = "POST /api/2/idp/token";
 
 type Shape = "dense" | "sparse" | "pairs" | "huge";
 
@@ -68,7 +70,15 @@ function platform(): { seed: Seed; managed: Record<Shape, { id: string; email: s
 }
 
 const { seed, managed } = platform();
-let stack: TestStack;
+const stack = stackForStories({
+  name: "engine-reads",
+  seed,
+  config: (baseUrl) => ({
+    "acronis:baseUrl": baseUrl,
+    "acronis:clientId": DEMO_CLIENT_ID,
+    "acronis:clientSecret": DEMO_CLIENT_SECRET,
+  }),
+});
 
 function goals(shape: Shape, email = (e: string) => e): Goal[] {
   return managed[shape].map((a) => stack.userEmail(a.id, { userId: a.id, email: email(a.email) }));
@@ -76,22 +86,10 @@ function goals(shape: Shape, email = (e: string) => e): Goal[] {
 const moved = (email: string) => email.replace("@", "@moved.");
 
 beforeAll(async () => {
-  stack = await openStack({
-    name: "engine-reads",
-    seed,
-    config: (baseUrl) => ({
-      "acronis:baseUrl": baseUrl,
-      "acronis:clientId": DEMO_CLIENT_ID,
-      "acronis:clientSecret": DEMO_CLIENT_SECRET,
-    }),
-  });
   // Every shape's accounts adopted as they are: the stack's state, with each account's tenant.
   const adopted = await stack.up(Object.keys(SHAPES).flatMap((s) => goals(s as Shape)));
   expect(failures(adopted)).toEqual([]);
   await stack.emulator.control.latency(LATENCY_MS);
-});
-afterAll(async () => {
-  await stack?.close();
 });
 
 /** A stack of one shape's accounts (as adopted by the first up), on the shared platform. */

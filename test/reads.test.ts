@@ -7,6 +7,12 @@ import {
   startEmulator,
 } from "../emulator";
 import {
+  GET_USERS as LISTING,
+  GET_USER as ONE,
+  PUT_USER as PUT,
+  USER_PATH,
+} from "../emulator/request-keys";
+import {
   AcronisClient,
   type AcronisClientOptions,
   isVersionMismatch,
@@ -21,9 +27,6 @@ import { recordIssuedTokens } from "./support/stack";
  */
 
 const TENANT = "31000000-0000-4000-8000-000000000001";
-const LISTING = "GET /api/2/users";
-const ONE = "GET /api/2/users/{id}";
-const PUT = "PUT /api/2/users/{id}";
 
 // 2,500 users in one tenant: a listing of three pages (a probe of 100, then the platform's 2,000).
 const USERS = 2_500;
@@ -142,7 +145,7 @@ describe("writes and what the client knows", () => {
     const read = await c.getUser(id);
     await emulator.control.faults({
       method: "PUT",
-      path: "/api/2/users/{id}",
+      path: USER_PATH,
       action: { type: "lose-response" },
     });
     await emulator.control.resetRequests();

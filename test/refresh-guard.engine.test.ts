@@ -1,8 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { generatedUserId, generateSeed } from "../emulator";
+import { PUT_USER as PUT } from "../emulator/request-keys";
 import { failures, type Goal, type RunResult } from "../engine/engine";
 import { demoStackConfig } from "../engine/program";
-import { openStack, plan, type TestStack } from "./support/stack";
+import { plan, stackForStories } from "./support/stack";
 
 /**
  * acronis:maxEmailChanges under the refresh the engine really runs (each Read followed by a
@@ -14,26 +15,17 @@ import { openStack, plan, type TestStack } from "./support/stack";
 const N = 40;
 /** Odd users are not activated, even ones are (a PUT mails a link and leaves them pending). */
 const seed = generateSeed({ users: N, activatedRatio: 0.5 });
-const PUT = "PUT /api/2/users/{id}";
 const ALL = Array.from({ length: N }, (_, k) => k + 1);
 const PENDING = [2, 4, 6];
 const DRIFTED = ALL.filter((i) => i > 10 && i <= 30);
 const seedEmail = (i: number) => `user${i}@bench.example`;
 const movedEmail = (i: number) => `user${i}@moved.example`;
 
-let stack: TestStack;
-
-beforeAll(async () => {
-  const name = "engine-refresh-guard";
-  stack = await openStack({
-    name,
-    seed,
-    config: (baseUrl) => demoStackConfig({ name, config: {} }, baseUrl),
-    engine: { parallel: 8 },
-  });
-});
-afterAll(async () => {
-  await stack?.close();
+const stack = stackForStories({
+  name: "engine-refresh-guard",
+  seed,
+  config: (baseUrl) => demoStackConfig({ name: "engine-refresh-guard", config: {} }, baseUrl),
+  engine: { parallel: 8 },
 });
 
 function limit(value: number): void {

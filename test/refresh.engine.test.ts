@@ -1,7 +1,7 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Engine, failures, type ResourceState } from "../engine/engine";
 import { CLIENT_SECRET, FOREIGN_TENANT, USERS } from "./support/fixtures";
-import { openStack, plan, type TestStack } from "./support/stack";
+import { plan, stackForStories } from "./support/stack";
 
 /**
  * `pulumi refresh` (and the refresh of `up --refresh`) as the engine runs it, through the real
@@ -10,20 +10,7 @@ import { openStack, plan, type TestStack } from "./support/stack";
  * (default-provider.ts), and a failed Read stopping `up --refresh` before the program.
  */
 
-let stack: TestStack;
-
-beforeAll(async () => {
-  stack = await openStack({ name: "engine-refresh" });
-});
-afterAll(async () => {
-  await stack?.close();
-});
-afterEach(async () => {
-  stack.configure();
-  expect(failures(await stack.destroy())).toEqual([]);
-  await stack.emulator.control.reset();
-  stack.calls.length = 0;
-});
+const stack = stackForStories({ name: "engine-refresh", eachStoryFresh: "destroy must succeed" });
 
 /** Not activated: the PUT changes it at once, so it ends synced. */
 const fresh2 = () =>

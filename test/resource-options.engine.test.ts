@@ -1,7 +1,8 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { PUT_USER } from "../emulator/request-keys";
 import { failures, type Goal, type ResourceOptions } from "../engine/engine";
 import { USERS } from "./support/fixtures";
-import { openStack, plan, type TestStack } from "./support/stack";
+import { plan, stackForStories } from "./support/stack";
 
 /**
  * Replacements, preview outputs and resource options through the real provider host
@@ -10,20 +11,10 @@ import { openStack, plan, type TestStack } from "./support/stack";
  * `Update`). One worker, so the order of calls is the order of steps.
  */
 
-let stack: TestStack;
-
-beforeAll(async () => {
-  stack = await openStack({ name: "engine-resource-options", engine: { parallel: 1 } });
-});
-afterAll(async () => {
-  await stack?.close();
-});
-afterEach(async () => {
-  // Whatever a test protected is unprotected first, as a user would (`up` without protect).
-  for (const res of stack.engine.resources()) delete res.protect;
-  expect(failures(await stack.destroy())).toEqual([]);
-  await stack.emulator.control.reset();
-  stack.calls.length = 0;
+const stack = stackForStories({
+  name: "engine-resource-options",
+  engine: { parallel: 1 },
+  eachStoryFresh: "destroy must succeed",
 });
 
 function member(userId: string, email: string, options?: ResourceOptions): Goal {
@@ -39,7 +30,7 @@ function callLog(): string[] {
 }
 
 async function puts(): Promise<number> {
-  return (await stack.emulator.control.requests()).counts["PUT /api/2/users/{id}"] ?? 0;
+  return (await stack.emulator.control.requests()).counts[PUT_USER] ?? 0;
 }
 
 describe("replace", () => {

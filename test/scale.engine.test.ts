@@ -1,8 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { generatedUserId, generateSeed, type RequestStatsSnapshot } from "../emulator";
+import {
+  PUT_USER as PUT,
+  GET_USERS as READ_BATCH,
+  GET_USER as READ_ONE,
+  POST_TOKEN as TOKEN,
+} from "../emulator/request-keys";
 import { countOps, failures, type Goal, type RunResult } from "../engine/engine";
 import { demoStackConfig } from "../engine/program";
-import { openStack, type TestStack, waitFor } from "./support/stack";
+import { stackForStories, waitFor } from "./support/stack";
 
 /**
  * Scale behaviour through the real provider host, scheduled as the Pulumi engine schedules it:
@@ -13,10 +19,6 @@ import { openStack, type TestStack, waitFor } from "./support/stack";
  */
 
 const N = 300;
-const READ_BATCH = "GET /api/2/users";
-const READ_ONE = "GET /api/2/users/{id}";
-const PUT = "PUT /api/2/users/{id}";
-const TOKEN = "POST /api/2/idp/token";
 
 const seed = generateSeed({ users: N, activatedRatio: 0.5 });
 const activated = new Set(seed.users?.filter((u) => u.activated).map((u) => u.id));
@@ -28,17 +30,10 @@ const activatedIndexes = indexes.filter((i) => activated.has(generatedUserId(i))
 const WORKERS = 250;
 /** Timers in the host and the emulator's clock may disagree by a few milliseconds. */
 const TIMER_SLACK_MS = 10;
-let stack: TestStack;
-
-beforeAll(async () => {
-  stack = await openStack({
-    name: "engine-scale",
-    seed,
-    config: (baseUrl) => demoStackConfig({ name: "engine-scale", config: {} }, baseUrl),
-  });
-});
-afterAll(async () => {
-  await stack?.close();
+const stack = stackForStories({
+  name: "engine-scale",
+  seed,
+  config: (baseUrl) => demoStackConfig({ name: "engine-scale", config: {} }, baseUrl),
 });
 
 /** A fresh host and platform, as a new `pulumi` command on an untouched tenant gets. */

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generatedUserId, generateSeed } from "../emulator";
+import { USER_PATH } from "../emulator/request-keys";
 import { failures, type Goal } from "../engine/engine";
 import type { CallRecord } from "../engine/host";
 import { demoStackConfig } from "../engine/program";
@@ -72,7 +73,7 @@ describe("default mode: one Check or Diff at a time, steps on P workers", () => 
     // signal rather than delays that must outrun the host on a loaded machine.
     const held = await stack.emulator.control.holds.hold({
       method: "PUT",
-      path: "/api/2/users/{id}",
+      path: USER_PATH,
       times: P,
     });
     const running = stack.up(accounts(movedEmail), { skipPreview: true });

@@ -1,11 +1,11 @@
 import { readFileSync, rmSync } from "node:fs";
 import * as path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { checkpointFile } from "../engine/checkpoint";
 import { failures, type RunResult } from "../engine/engine";
 import { REPO_ROOT } from "../engine/workspace";
 import { USERS } from "./support/fixtures";
-import { openStack, type TestStack } from "./support/stack";
+import { stackForStories, type TestStack } from "./support/stack";
 
 /**
  * The stack's state persisted as a self-managed backend persists it (engine/checkpoint.ts,
@@ -16,20 +16,16 @@ import { openStack, type TestStack } from "./support/stack";
 const BACKEND = path.join(REPO_ROOT, ".tmp", "state-writes-backend");
 const FILE = checkpointFile(BACKEND, "engine-state-writes", "test");
 
-let stack: TestStack;
-let skipping: TestStack;
-
-beforeAll(async () => {
+beforeAll(() => {
   rmSync(BACKEND, { recursive: true, force: true });
-  stack = await openStack({ name: "engine-state-writes", engine: { checkpoint: { file: FILE } } });
-  skipping = await openStack({
-    name: "engine-state-writes-skip",
-    engine: { checkpoint: { skipCheckpoints: true } },
-  });
 });
-afterAll(async () => {
-  await stack?.close();
-  await skipping?.close();
+const stack = stackForStories({
+  name: "engine-state-writes",
+  engine: { checkpoint: { file: FILE } },
+});
+const skipping = stackForStories({
+  name: "engine-state-writes-skip",
+  engine: { checkpoint: { skipCheckpoints: true } },
 });
 
 function accounts(s: TestStack, emails: { fresh: string; fresh2: string; active: string }) {

@@ -1,7 +1,8 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { PUT_USER as PUT } from "../emulator/request-keys";
 import { countOps, type Goal } from "../engine/engine";
 import { CLIENT_ID, CLIENT_SECRET, USERS } from "./support/fixtures";
-import { openStack, plan, type TestStack } from "./support/stack";
+import { plan, stackForStories } from "./support/stack";
 
 /**
  * UserEmail through the real Pulumi dynamic-provider host, in the sequences the CLI runs:
@@ -9,23 +10,7 @@ import { openStack, plan, type TestStack } from "./support/stack";
  * sends to the provider. The platform is the emulator; mails land in its outbox.
  */
 
-const PUT = "PUT /api/2/users/{id}";
-
-let stack: TestStack;
-
-beforeAll(async () => {
-  stack = await openStack({ name: "engine-user-email" });
-});
-afterAll(async () => {
-  await stack?.close();
-});
-afterEach(async () => {
-  // Each story starts from an empty stack on a fresh platform, with a fresh provider process as
-  // a new `pulumi` command gets: a process remembers what it read (for a minute).
-  await stack.destroy();
-  await stack.emulator.control.reset();
-  stack.output.length = 0;
-});
+const stack = stackForStories({ name: "engine-user-email", eachStoryFresh: true });
 
 async function puts(): Promise<number> {
   return (await stack.emulator.control.requests()).counts[PUT] ?? 0;

@@ -1,8 +1,9 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { POST_TOKEN, PUT_USER as PUT, GET_USER as READ, USER_PATH } from "../emulator/request-keys";
 import { failures, type Goal } from "../engine/engine";
 import { unknownValue } from "../engine/sdk";
 import { stackConfig, USERS } from "./support/fixtures";
-import { openStack, plan, type TestStack } from "./support/stack";
+import { plan, stackForStories } from "./support/stack";
 
 /**
  * Promises about writes, through the real provider host: a version conflict on every attempt
@@ -10,25 +11,10 @@ import { openStack, plan, type TestStack } from "./support/stack";
  * UUID-shaped placeholder) never reaches the API and never counts against acronis:maxEmailChanges.
  */
 
-const PUT = "PUT /api/2/users/{id}";
-const READ = "GET /api/2/users/{id}";
 /** The provider's cap on writes per step (provider/dynamic.ts MAX_WRITE_ATTEMPTS). */
 const MAX_WRITES = 4;
 
-let stack: TestStack;
-
-beforeAll(async () => {
-  stack = await openStack({ name: "engine-write-safety" });
-});
-afterAll(async () => {
-  await stack?.close();
-});
-afterEach(async () => {
-  stack.configure();
-  await stack.emulator.control.clearFaults();
-  await stack.destroy();
-  await stack.emulator.control.reset();
-});
+const stack = stackForStories({ name: "engine-write-safety", eachStoryFresh: true });
 
 /** The platform's answer to a PUT carrying a stale version (README "Errors": code 1001). */
 const versionMismatch = {
@@ -45,7 +31,7 @@ describe("a version conflict on every attempt", () => {
   it(`stops after ${MAX_WRITES} writes, each after a fresh read, and says so`, async () => {
     await stack.emulator.control.faults({
       method: "PUT",
-      path: "/api/2/users/{id}",
+      path: USER_PATH,
       always: true,
       action: { type: "status", status: 409, body: versionMismatch },
     });
@@ -100,9 +86,7 @@ describe("values not known in preview", () => {
 
     const arrivals = await stack.emulator.control.holds.arrivals();
     expect(arrivals.filter((a) => `${a.path}?${a.query}`.includes(unknownValue))).toEqual([]);
-    expect(arrivals.filter((a) => a.method !== "GET" && a.key !== "POST /api/2/idp/token")).toEqual(
-      [],
-    );
+    expect(arrivals.filter((a) => a.method !== "GET" && a.key !== POST_TOKEN)).toEqual([]);
     // Only the known accounts were read.
     const read = arrivals.filter((a) => a.key === READ).map((a) => a.path.split("/").pop());
     expect(new Set(read)).toEqual(new Set([USERS.fresh2]));

@@ -1,17 +1,16 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import {
   DEMO_CLIENT_ID,
   DEMO_CLIENT_SECRET,
-  type RunningDatacenters,
   type RunningEmulator,
-  startDatacenters,
   US5_CLIENT_ID,
   US5_CLIENT_SECRET,
   USERS,
 } from "../../emulator";
+import { PUT_USER } from "../../emulator/request-keys";
 import { collectGoals } from "../../engine/declarations";
 import {
   countOps,
@@ -29,7 +28,7 @@ import {
   prepareProgram,
 } from "../../engine/program";
 import { REPO_ROOT, USER_EMAIL_TYPE } from "../../engine/workspace";
-import { recordIssuedTokens } from "../support/stack";
+import { datacentersForStories } from "../support/stack";
 
 /**
  * Each example as a user runs it: its own directory with the package installed (a real copy, as
@@ -44,17 +43,10 @@ const PROJECTS = readdirSync(EXAMPLES).filter((name) =>
   existsSync(path.join(EXAMPLES, name, "Pulumi.yaml")),
 );
 /** Two datacenters: `eu2` (the demo seed) serves every example, `us5` the multi-datacenter one. */
-let datacenters: RunningDatacenters<"eu2" | "us5">;
+const datacenters = datacentersForStories();
 let emulator: RunningEmulator;
-
-beforeAll(async () => {
-  datacenters = await startDatacenters();
+beforeAll(() => {
   emulator = datacenters.datacenters.eu2;
-});
-
-afterAll(async () => {
-  for (const dc of Object.values(datacenters?.datacenters ?? {})) recordIssuedTokens(dc);
-  await datacenters?.close();
 });
 
 /** What `pulumi config set` would give the example's stack (the secrets with --secret). */
@@ -157,8 +149,7 @@ describe("examples", () => {
       eu2: { alice: "pendingConfirmation", dave: "synced" },
       us5: { grace: "pendingConfirmation", heidi: "synced" },
     });
-    const puts = async (dc: RunningEmulator) =>
-      (await dc.control.requests()).counts["PUT /api/2/users/{id}"] ?? 0;
+    const puts = async (dc: RunningEmulator) => (await dc.control.requests()).counts[PUT_USER] ?? 0;
     expect([await puts(eu2), await puts(us5)]).toEqual([2, 2]);
     // The instances' secrets are sealed in state; the stack's own is not used at all.
     const instances = engine.state.resources.filter((r) => isProviderType(r.type));

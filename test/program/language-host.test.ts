@@ -1,8 +1,8 @@
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { stripVTControlCharacters } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { defaultSeed, type RunningEmulator, startEmulator, USERS } from "../../emulator";
+import { describe, expect, it } from "vitest";
+import { defaultSeed, USERS } from "../../emulator";
 import {
   ProgramError,
   type ProgramRunOptions,
@@ -16,7 +16,7 @@ import {
 import { demoStackConfig, readProjectFile } from "../../engine/program";
 import { createWorkspace, REPO_ROOT, USER_EMAIL_TYPE } from "../../engine/workspace";
 import { CLIENT_SECRET } from "../support/fixtures";
-import { recordIssuedTokens } from "../support/stack";
+import { emulatorForStories } from "../support/stack";
 
 /**
  * The language host: programs started as `pulumi preview` / `pulumi up` start them, through the
@@ -25,17 +25,8 @@ import { recordIssuedTokens } from "../support/stack";
  * provider. Needs dist/ (npm test builds it first): the root program imports the package by name.
  */
 
-let emulator: RunningEmulator;
+const emulator = emulatorForStories({ seed: defaultSeed });
 const ROOT = readProjectFile(path.join(REPO_ROOT, "Pulumi.yaml"));
-
-beforeAll(async () => {
-  emulator = await startEmulator({ seed: defaultSeed });
-});
-
-afterAll(async () => {
-  if (emulator) recordIssuedTokens(emulator);
-  await emulator?.close();
-});
 
 type Answer = (reg: Registration) => Registered | Promise<Registered>;
 

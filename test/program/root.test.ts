@@ -1,14 +1,15 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { defaultSeed, type RunningEmulator, startEmulator, TENANTS, USERS } from "../../emulator";
+import { beforeAll, describe, expect, it } from "vitest";
+import { defaultSeed, TENANTS, USERS } from "../../emulator";
+import { GET_SEARCH } from "../../emulator/request-keys";
 import { collectGoals } from "../../engine/declarations";
 import { countOps, Engine, failures } from "../../engine/engine";
 import { ProviderHost } from "../../engine/host";
 import { ProgramError } from "../../engine/language-host";
 import { demoStackConfig, languageHostProgram, readProjectFile } from "../../engine/program";
 import { REPO_ROOT, USER_EMAIL_TYPE } from "../../engine/workspace";
-import { recordIssuedTokens } from "../support/stack";
+import { emulatorForStories } from "../support/stack";
 
 /**
  * The root program (index.ts + Pulumi.yaml + accounts.yaml) as `pulumi up` runs it in a clone of
@@ -17,19 +18,13 @@ import { recordIssuedTokens } from "../support/stack";
  * emulator. Needs dist/ (npm test builds it first): the program imports the package by its name.
  */
 
-let emulator: RunningEmulator;
+const emulator = emulatorForStories({ seed: defaultSeed });
 const project = readProjectFile(path.join(REPO_ROOT, "Pulumi.yaml"));
 /** Other accounts files, relative to the program directory as `accountsFile` is. */
 const FILES = path.join(".tmp", "root-accounts");
 
-beforeAll(async () => {
-  emulator = await startEmulator({ seed: defaultSeed });
+beforeAll(() => {
   mkdirSync(path.join(REPO_ROOT, FILES), { recursive: true });
-});
-
-afterAll(async () => {
-  if (emulator) recordIssuedTokens(emulator);
-  await emulator?.close();
 });
 
 function stackConfig(extra: Record<string, string> = {}): Record<string, string> {
@@ -54,7 +49,7 @@ async function evaluate(config: Record<string, string>, stack = "test") {
 }
 
 async function searches(): Promise<number> {
-  return (await emulator.control.requests()).counts["GET /api/2/search"] ?? 0;
+  return (await emulator.control.requests()).counts[GET_SEARCH] ?? 0;
 }
 
 describe("root program", () => {

@@ -1,10 +1,18 @@
-import { type RunningEmulator, startEmulator } from "../../emulator";
+import { afterAll, afterEach, beforeAll, expect } from "vitest";
+import {
+  type EmulatorOptions,
+  type RunningDatacenters,
+  type RunningEmulator,
+  startDatacenters,
+  startEmulator,
+} from "../../emulator";
 
 export { waitFor } from "../../emulator/test-helpers";
 
 import {
   Engine,
   type EngineOptions,
+  failures,
   type Goal,
   type PreviewOptions,
   type Program,
@@ -147,6 +155,118 @@ export async function openStack(options: StackOptions): Promise<TestStack> {
     },
   };
   return stack;
+}
+
+/** What a story file's stack is, and what each of its stories starts from. */
+export interface StoriesOptions extends StackOptions {
+  /**
+   * Each story starts from an empty stack on a fresh platform: the stack's own config and
+   * environment, nothing protected, no faults, holds or latency, no recorded output or calls; a
+   * new `pulumi` command gets a fresh provider process, and a process remembers what it read
+   * (for a minute). "destroy must succeed" also fails the story whose resources it cannot destroy.
+   * Default: the stories build on each other.
+   */
+  eachStoryFresh?: true | "destroy must succeed";
+  /** Platforms the stack's providers also use, reset between stories beside the stack's emulator. */
+  alsoReset?: () => readonly RunningEmulator[];
+}
+
+/**
+ * The stack a story file (or `describe` block) tells its stories on: opened before they run,
+ * closed after them, reset between them as `eachStoryFresh` says. Options may be a function when
+ * they name something only running once the file's earlier `beforeAll` hooks have run.
+ */
+export function stackForStories(options: StoriesOptions | (() => StoriesOptions)): TestStack {
+  let resolved: StoriesOptions | undefined;
+  const stack = openedForStories(
+    () => {
+      resolved = typeof options === "function" ? options() : options;
+      return openStack(resolved);
+    },
+    (opened) => opened.close(),
+  );
+  afterEach(async () => {
+    if (resolved?.eachStoryFresh) await startAfresh(stack, resolved);
+  });
+  return stack;
+}
+
+/** Empties the stack and resets its platforms for the next story (`eachStoryFresh`). */
+async function startAfresh(stack: TestStack, options: StoriesOptions): Promise<void> {
+  stack.configure();
+  // Whatever a story protected is unprotected first, as a user would (`up` without protect).
+  for (const resource of stack.engine.resources()) delete resource.protect;
+  await stack.emulator.control.clearFaults();
+  const destroyed = await stack.destroy();
+  if (options.eachStoryFresh === "destroy must succeed") expect(failures(destroyed)).toEqual([]);
+  for (const platform of [stack.emulator, ...(options.alsoReset?.() ?? [])]) {
+    await platform.control.reset();
+  }
+  stack.output.length = 0;
+  stack.calls.length = 0;
+}
+
+/**
+ * An emulator for a file's stories that need no stack: started before them, closed after. A
+ * function makes a large seed only when the stories run, not while the file is collected.
+ */
+export function emulatorForStories(
+  options: EmulatorOptions | (() => EmulatorOptions),
+): RunningEmulator {
+  return openedForStories(
+    () => startEmulator(typeof options === "function" ? options() : options),
+    async (emulator) => {
+      recordIssuedTokens(emulator);
+      await emulator.close();
+    },
+  );
+}
+
+/** The datacenters of `startDatacenters` (eu2 and us5) for a file's stories. */
+export function datacentersForStories(): RunningDatacenters<"eu2" | "us5"> {
+  return openedForStories(
+    () => startDatacenters(),
+    async (platform) => {
+      for (const dc of Object.values(platform.datacenters)) recordIssuedTokens(dc);
+      await platform.close();
+    },
+  );
+}
+
+/**
+ * Opens a value in `beforeAll` and closes it in `afterAll`. What it returns stands for the value
+ * from then on, so a story file declares its stack in one line rather than a `let` and two hooks.
+ */
+function openedForStories<T extends object>(
+  open: () => Promise<T>,
+  close: (value: T) => Promise<void>,
+): T {
+  let opened: T | undefined;
+  beforeAll(async () => {
+    opened = await open();
+  });
+  afterAll(async () => {
+    if (opened !== undefined) await close(opened);
+  });
+  const current = (key: PropertyKey): T => {
+    if (opened === undefined) {
+      throw new Error(
+        `${String(key)}: not open yet; use it in a story or hook, not while collecting`,
+      );
+    }
+    return opened;
+  };
+  return new Proxy({} as T, {
+    get(_, key) {
+      // Not a promise: `await` and vitest's printing may probe these before the value is open.
+      if (opened === undefined && (key === "then" || typeof key === "symbol")) return undefined;
+      const target = current(key);
+      const value = Reflect.get(target, key, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+    set: (_, key, value) => Reflect.set(current(key), key, value),
+    has: (_, key) => Reflect.has(current(key), key),
+  });
 }
 
 /**
