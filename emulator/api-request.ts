@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { answersAtOnce, faultLatencyMs, hangs, losesResponse } from "./fault-injection";
 import { normalizePath } from "./faults";
 import { errorReply, type Reply, readBody, send } from "./http";
+import { requestKey } from "./request-keys";
 import { routeApi } from "./routes/api";
 import type { EmulatorRuntime } from "./runtime";
 
@@ -21,7 +22,7 @@ export async function serveApiRequest(
 ): Promise<void> {
   const normalized = normalizePath(path);
   const started = Date.now();
-  rt.stats.begin(`${method} ${normalized}`);
+  rt.stats.begin(requestKey(method, normalized));
   rt.holds.arrive(req, res, method, path, query.toString(), normalized);
   const action = rt.faults.take(method, path, normalized);
   const log = (what: string) => rt.log?.(`${method} ${path} -> ${what}`);

@@ -165,7 +165,7 @@ describe("faults", () => {
     expect(Date.now() - t).toBeGreaterThanOrEqual(495);
     await api(emu.baseUrl, token, "GET", `/users/${USERS.bob}`);
     // The one-shot rule is used up: by the emulator's own clock, answered without the 500 ms.
-    const [, second] = await emu.control.holds.arrivals("GET /api/2/users/{id}");
+    const [, second] = await emu.control.holds.arrivals(GET_USER);
     expect((second?.answeredAt ?? Infinity) - (second?.at ?? 0)).toBeLessThan(495);
     await emu.control.latency(100);
     t = Date.now();
@@ -259,7 +259,7 @@ describe("reset, out-of-band changes, restart, close", () => {
         headers: { authorization: `Bearer ${t}` },
       });
       // The hung request is in: restart has an open connection to drop.
-      await own.control.holds.arrived("GET /api/2/users/{id}");
+      await own.control.holds.arrived(GET_USER);
       const port = own.port;
       await own.restart();
       await expect(hung).rejects.toThrow();
@@ -280,7 +280,7 @@ describe("reset, out-of-band changes, restart, close", () => {
     const hung = fetch(`${own.baseUrl}/users/${USERS.bob}`, {
       headers: { authorization: `Bearer ${t}` },
     }).catch((e: unknown) => e);
-    await own.control.holds.arrived("GET /api/2/users/{id}");
+    await own.control.holds.arrived(GET_USER);
     // A hung socket would block close() forever: the suite's safety net then fails this test.
     await own.close();
     expect(await hung).toBeInstanceOf(Error);

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { z } from "zod";
 import { ErrorCode, PlatformError } from "./errors";
 import { FaultEngine } from "./faults";
+import { requestKey } from "./request-keys";
 
 /**
  * Signals instead of clocks, for tests: every API request's arrival is recorded with the
@@ -84,7 +85,7 @@ export class RequestHolds {
       method,
       path,
       query,
-      key: `${method} ${normalized}`,
+      key: requestKey(method, normalized),
       at: this.now(),
       wallAt: Date.now(),
       answeredAt: null,

@@ -22,6 +22,7 @@ export {
   type RequestStatsSnapshot,
 } from "./faults";
 export type { Arrival, HeldRequests, HoldRule } from "./holdClient";
+export * from "./request-keys";
 export {
   type BuiltAccount,
   createActivatedAccount,

@@ -9,6 +9,7 @@ import {
   startEmulator,
   TENANTS,
 } from "../emulator";
+import { GET_USERS } from "../emulator/request-keys";
 import { REPO_ROOT } from "../engine/workspace";
 import { printTable, type Row, reported } from "./bench-table";
 import { evaluate } from "./bench-targets";
@@ -80,7 +81,7 @@ async function measure(users: number, latencyMs: number): Promise<ExportFigures>
     });
     const ms = performance.now() - started;
     if (code !== 0) throw new Error(`export exited ${code}: ${stderr.trim()}`);
-    const pages = (await emulator.control.requests()).counts["GET /api/2/users"] ?? 0;
+    const pages = (await emulator.control.requests()).counts[GET_USERS] ?? 0;
     return { users, latencyMs, ms, pages, rssMb: Number(rssKb) / 1024 };
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -5,6 +5,7 @@ import {
   type RunningEmulator,
   startEmulator,
 } from "../emulator";
+import { GET_USER, GET_USERS, PUT_USER } from "../emulator/request-keys";
 import { Engine, failures, type Goal, type RunResult } from "../engine/engine";
 import { type CallRecord, ProviderHost } from "../engine/host";
 import { demoStackConfig } from "../engine/program";
@@ -18,8 +19,8 @@ import { printTable, type Row } from "./bench-table";
  */
 
 const PROJECT = "bench";
-const READ_KEYS = ["GET /api/2/users", "GET /api/2/users/{id}"];
-const PUT_KEY = "PUT /api/2/users/{id}";
+const READ_KEYS = [GET_USERS, GET_USER];
+const PUT_KEY = PUT_USER;
 const TOKEN_KEY = "POST /api/2/idp/token";
 
 export interface Measure {

@@ -1,4 +1,5 @@
 import type { RunningEmulator } from "../emulator";
+import { PUT_USER } from "../emulator/request-keys";
 import { Engine, failures, type Op, type RunResult } from "../engine/engine";
 import { type OutputLine, ProviderHost } from "../engine/host";
 import { languageHostProgram } from "../engine/program";
@@ -78,7 +79,7 @@ export class DemoStack {
 
   async putCount(): Promise<number> {
     const counts = await Promise.all(this.options.datacenters.map((dc) => dc.control.requests()));
-    return counts.reduce((n, c) => n + (c.counts["PUT /api/2/users/{id}"] ?? 0), 0);
+    return counts.reduce((n, c) => n + (c.counts[PUT_USER] ?? 0), 0);
   }
 }
 
