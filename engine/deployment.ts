@@ -1,10 +1,11 @@
 import type { CheckpointResource, MutationKind, SnapshotManager } from "./checkpoint";
-import type { Props, ProviderHost } from "./host";
+import type { ProviderHost } from "./host";
 import {
   type EngineOptions,
   type Goal,
   isProviderType,
   type Op,
+  type Props,
   type Registered,
   type ResourceOptions,
   type ResourceState,

@@ -1,7 +1,6 @@
 import { type CheckpointStats, SnapshotManager } from "./checkpoint";
 import { defaultProviderUrn } from "./default-provider";
 import { Deployment, type Mode } from "./deployment";
-import type { Props } from "./host";
 import {
   DEFAULT_PARALLEL,
   type EngineOptions,
@@ -10,6 +9,7 @@ import {
   isProviderType,
   type PreviewOptions,
   type Program,
+  type Props,
   type Register,
   type ResourceState,
   type RunKind,

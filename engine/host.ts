@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { createInterface } from "node:readline";
+import type { OutputLine, Props } from "./model";
 import {
   grpc,
   type grpcTypes,
@@ -23,13 +24,6 @@ import { transcribe } from "./transcript";
  */
 
 export const HOST_SCRIPT = path.join(SDK_ROOT, "cmd", "dynamic-provider", "index.js");
-
-export type Props = Record<string, unknown>;
-
-export interface OutputLine {
-  line: string;
-  stream: "stdout" | "stderr";
-}
 
 export interface HostOptions {
   /** The program directory: the serialized provider's require() calls resolve from here. */

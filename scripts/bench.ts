@@ -8,6 +8,7 @@ import {
   type RunningEmulator,
   startEmulator,
 } from "../emulator";
+import { demoStackConfig } from "../emulator/demo-stack-config";
 import {
   DEFAULT_PARALLEL,
   Engine,
@@ -17,7 +18,6 @@ import {
   type SchedulingOptions,
 } from "../engine/engine";
 import { type CallRecord, ProviderHost } from "../engine/host";
-import { demoStackConfig } from "../engine/program";
 import {
   createWorkspace,
   REPO_ROOT,

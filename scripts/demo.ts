@@ -11,10 +11,18 @@ import {
   US5_TENANTS,
   US5_USERS,
 } from "../emulator";
+import { demoStackConfig } from "../emulator/demo-stack-config";
 import { collectGoals } from "../engine/declarations";
-import { Engine, failures, type Goal, type Op, type RunResult } from "../engine/engine";
-import { type OutputLine, ProviderHost } from "../engine/host";
-import { demoStackConfig, languageHostProgram, readProjectFile } from "../engine/program";
+import {
+  Engine,
+  failures,
+  type Goal,
+  type Op,
+  type OutputLine,
+  type RunResult,
+} from "../engine/engine";
+import { ProviderHost } from "../engine/host";
+import { languageHostProgram, readProjectFile } from "../engine/program";
 import { REPO_ROOT, USER_EMAIL_TYPE } from "../engine/workspace";
 import { formatRun, Progress } from "./report";
 

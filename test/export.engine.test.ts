@@ -13,9 +13,10 @@ import {
   TENANTS,
   USERS,
 } from "../emulator";
+import { demoStackConfig } from "../emulator/demo-stack-config";
 import { countOps, Engine, failures } from "../engine/engine";
 import { ProviderHost } from "../engine/host";
-import { demoStackConfig, languageHostProgram, readProjectFile } from "../engine/program";
+import { languageHostProgram, readProjectFile } from "../engine/program";
 import { REPO_ROOT } from "../engine/workspace";
 import { parseAccountsYaml } from "../provider/accounts";
 import { runCli } from "../provider/cli/run";

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generatedUserId, generateSeed } from "../emulator";
+import { demoStackConfig } from "../emulator/demo-stack-config";
 import { failures, type Goal, type RunResult } from "../engine/engine";
-import { demoStackConfig } from "../engine/program";
 import { openStack, plan, type TestStack } from "./support/stack";
 
 /**

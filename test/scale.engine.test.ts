@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generatedUserId, generateSeed, type RequestStatsSnapshot } from "../emulator";
+import { demoStackConfig } from "../emulator/demo-stack-config";
 import { countOps, failures, type Goal, type RunResult } from "../engine/engine";
-import { demoStackConfig } from "../engine/program";
 import { openStack, type TestStack, waitFor } from "./support/stack";
 
 /**

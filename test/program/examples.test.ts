@@ -12,6 +12,7 @@ import {
   US5_CLIENT_SECRET,
   USERS,
 } from "../../emulator";
+import { demoStackConfig } from "../../emulator/demo-stack-config";
 import { collectGoals } from "../../engine/declarations";
 import {
   countOps,
@@ -22,12 +23,7 @@ import {
   type Program,
 } from "../../engine/engine";
 import { ProviderHost } from "../../engine/host";
-import {
-  demoStackConfig,
-  languageHostProgram,
-  type ProjectFile,
-  prepareProgram,
-} from "../../engine/program";
+import { languageHostProgram, type ProjectFile, prepareProgram } from "../../engine/program";
 import { REPO_ROOT, USER_EMAIL_TYPE } from "../../engine/workspace";
 import { recordIssuedTokens } from "../support/stack";
 

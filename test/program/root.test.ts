@@ -2,11 +2,12 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultSeed, type RunningEmulator, startEmulator, TENANTS, USERS } from "../../emulator";
+import { demoStackConfig } from "../../emulator/demo-stack-config";
 import { collectGoals } from "../../engine/declarations";
 import { countOps, Engine, failures } from "../../engine/engine";
 import { ProviderHost } from "../../engine/host";
 import { ProgramError } from "../../engine/language-host";
-import { demoStackConfig, languageHostProgram, readProjectFile } from "../../engine/program";
+import { languageHostProgram, readProjectFile } from "../../engine/program";
 import { REPO_ROOT, USER_EMAIL_TYPE } from "../../engine/workspace";
 import { recordIssuedTokens } from "../support/stack";
 
