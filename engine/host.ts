@@ -169,7 +169,6 @@ export class ProviderHost {
     return this.output.filter((o) => o.stream === "stdout").map((o) => o.line);
   }
 
-  /** Configure carries the whole stack config, namespaced keys, secrets decrypted. */
   /**
    * Configure carries, for the default provider, the whole stack config (namespaced keys,
    * secrets decrypted); for an explicit provider instance, the instance's own inputs as the
