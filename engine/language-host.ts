@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { stripVTControlCharacters } from "node:util";
 import { EngineService } from "./engine-service";
-import type { Goal, OutputLine, ProgramLog, Registered } from "./model";
+import type { OutputLine, ProgramLog, Register } from "./model";
 import { ResourceMonitorService } from "./monitor-service";
 import {
   type ProgramLaunch,
@@ -62,7 +62,7 @@ export class ProgramError extends Error {
  */
 export async function runProgram(
   options: ProgramRunOptions,
-  register: (goal: Goal) => Promise<Registered>,
+  register: Register,
 ): Promise<ProgramRunResult> {
   const opts = ProgramRunOptionsSchema.parse(options);
   for (const key of opts.secretKeys) {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { Goal, Registered } from "./model";
+import type { Goal, Register } from "./model";
 import { resourceOptionsOf } from "./options";
 import type { ProgramRunOptions } from "./program-launch";
 import { LOCAL_ORGANIZATION } from "./program-launch";
@@ -74,7 +74,7 @@ export class ResourceMonitorService {
   constructor(
     private readonly run: ProgramRunOptions,
     /** The engine: called for each custom resource, in arrival order. */
-    private readonly register: (goal: Goal) => Promise<Registered>,
+    private readonly register: Register,
   ) {}
 
   // source_eval.go GetDeploymentInfo: what this SDK asks first (an older one, or this one when
