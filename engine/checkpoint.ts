@@ -1,6 +1,6 @@
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import type { Props } from "./host";
+import type { Props } from "./model";
 
 /**
  * The stack's state as a self-managed backend persists it (`pulumi login file://`, s3://, gs://,

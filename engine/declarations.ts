@@ -1,11 +1,6 @@
-import { DEFAULT_PARALLEL, type Goal } from "./engine";
-import {
-  type ProgramRunOptions,
-  type ProgramRunResult,
-  providerUrn,
-  type Registration,
-  runProgram,
-} from "./language-host";
+import { type ProgramRunResult, runProgram } from "./language-host";
+import { DEFAULT_PARALLEL, type Goal } from "./model";
+import type { ProgramRunOptions } from "./program-launch";
 
 /**
  * What a program declares, without applying anything: the program runs once under the SDK's own
@@ -18,18 +13,20 @@ import {
 export type CollectOptions = Omit<ProgramRunOptions, "dryRun" | "parallel"> & { parallel?: number };
 
 export interface CollectedProgram {
+  /** Each registration's resource: its URN, name, type, inputs and explicit provider. */
   goals: Goal[];
-  registrations: Registration[];
+  /** Every registration as the monitor handed it over (options, secrecy and parent included). */
+  registrations: Goal[];
   program: ProgramRunResult;
 }
 
 export async function collectGoals(options: CollectOptions): Promise<CollectedProgram> {
-  const registrations: Registration[] = [];
+  const registrations: Goal[] = [];
   const program = await runProgram(
     { ...options, dryRun: true, parallel: options.parallel ?? DEFAULT_PARALLEL },
-    async (reg) => {
-      registrations.push(reg);
-      return { id: "", outputs: reg.inputs };
+    async (goal) => {
+      registrations.push(goal);
+      return { id: "", outputs: goal.inputs };
     },
   );
   const goals = registrations.map(({ urn, name, type, inputs, provider }) => ({
@@ -37,7 +34,7 @@ export async function collectGoals(options: CollectOptions): Promise<CollectedPr
     name,
     type,
     inputs,
-    ...(provider ? { provider: providerUrn(provider) } : {}),
+    ...(provider ? { provider } : {}),
   }));
   return { goals, registrations, program };
 }

@@ -1,5 +1,4 @@
-import type { Props } from "./host";
-import type { ResourceState, StackConfig } from "./model";
+import type { Props, ResourceState, StackConfig } from "./model";
 
 /**
  * The default provider of dynamic resources, as the engine keeps it in state (pulumi/pulumi at

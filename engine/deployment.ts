@@ -1,13 +1,15 @@
 import type { CheckpointResource, MutationKind, SnapshotManager } from "./checkpoint";
-import type { Props, ProviderHost } from "./host";
+import type { ProviderHost } from "./host";
 import {
   type EngineOptions,
   type Goal,
   isProviderType,
   type Op,
+  type Props,
   type Registered,
   type ResourceOptions,
   type ResourceState,
+  type StepResult,
 } from "./model";
 import {
   applyReplaceOnChanges,
@@ -16,24 +18,22 @@ import {
   processIgnoreChanges,
 } from "./options";
 import { ProviderProcesses } from "./providers";
-import { type Done, StepScheduler } from "./scheduler";
+import { StepScheduler } from "./scheduler";
+import type { StackStore } from "./stack-store";
 import { deleteAll, deleteUndeclared, refreshAll } from "./state-steps";
-import { deleteResource, ReplaceProtectedError } from "./steps";
+import {
+  createStep,
+  importStep,
+  ReplaceProtectedError,
+  replaceStep,
+  sameStep,
+  updateStep,
+} from "./steps";
 
 /**
  * One deployment of the local engine (engine.ts cites the Pulumi engine source for each rule):
  * its provider processes, its step-generation loop and its P step workers.
  */
-
-/** What a deployment reads and writes of the stack's state. */
-export interface StackStore {
-  urn(goal: Pick<Goal, "name" | "type" | "urn">): string;
-  find(urn: string): ResourceState | undefined;
-  resources(): ResourceState[];
-  put(res: ResourceState): void;
-  remove(res: ResourceState): void;
-  readonly defaultProviderUrn: string;
-}
 
 export type Mode = "preview" | "update";
 
@@ -136,7 +136,7 @@ export class Deployment extends StepScheduler {
     if (isProviderType(goal.type)) {
       const { id, op } = this.providers.registerInstance(goal, urn);
       this.record({ name: goal.name, urn, op, ok: true });
-      return { finished: Promise.resolve({ urn, id, outputs: goal.inputs }) };
+      return { finished: Promise.resolve({ id, outputs: goal.inputs }) };
     }
     const options = goal.options ?? {};
     const old = this.engine.find(urn);
@@ -159,7 +159,7 @@ export class Deployment extends StepScheduler {
     // step_generator.go `continueStepsFromRefresh`: `isImport` when the goal names an id the
     // stored resource does not have.
     if (options.importId !== undefined && old?.id !== options.importId) {
-      return this.importStep(goal, urn, options.importId);
+      return this.generateImport(goal, urn, options.importId);
     }
     if (this.providers.unconfigurable(goal.provider)) {
       // An instance input not known until apply: no Configure, no call; the step is planned
@@ -170,7 +170,7 @@ export class Deployment extends StepScheduler {
         finished: this.onWorker(goal.name, urn, planned, async () => ({
           op: planned,
           outputs,
-        })).then(() => ({ urn, id: old?.id ?? "", outputs })),
+        })).then(() => ({ id: old?.id ?? "", outputs })),
       };
     }
     let host: ProviderHost;
@@ -196,37 +196,17 @@ export class Deployment extends StepScheduler {
     }
     if (!(await this.acquire())) throw new Cancelled();
     const finished = this.onWorker(goal.name, urn, planned, async () => {
-      if (!old) return this.create(host, goal, urn, inputs);
+      if (!old) return createStep(this, host, goal, urn, inputs);
       let diff = diffed;
       if (!diff) {
         diff = await this.diff(host, old, inputs, options);
         if (isReplace(diff)) inputs = await this.checkReplacement(host, goal, urn, old);
       }
-      if (isReplace(diff)) return this.replace(host, goal, urn, old, inputs, diff);
-      if (!diff.changes) {
-        if (this.apply) {
-          const same = withOptions({ ...old, inputs }, options);
-          this.engine.put(same);
-          // snapshot.go `sameSnapshotMutation`: written only when something meaningful changed.
-          await this.checkpoint?.same(old, same);
-        }
-        return { op: "same", outputs: old.outputs };
-      }
-      // provider_plugin.go `Update`: in a preview the provider (supportsPreview=false) is not
-      // called and the outputs are the new inputs only (rule 7).
-      if (!this.apply) return { op: "update", outputs: inputs };
-      return this.mutation("update", old, async () => {
-        const updated = await host.update(urn, old.id, old.outputs, inputs);
-        this.engine.put(withOptions({ ...old, inputs, outputs: updated.properties }, options));
-        return { op: "update" as const, outputs: updated.properties };
-      });
+      if (isReplace(diff)) return replaceStep(this, host, goal, urn, old, inputs, diff);
+      if (!diff.changes) return sameStep(this, old, inputs, options);
+      return updateStep(this, host, urn, old, inputs, options);
     });
-    return {
-      finished: finished.then((step) => {
-        if (!step.ok) throw new Error(step.error);
-        return { urn, id: this.engine.find(urn)?.id ?? "", outputs: step.outputs ?? {} };
-      }),
-    };
+    return { finished: answer(finished, () => this.engine.find(urn)?.id ?? "") };
   }
 
   private async check(host: ProviderHost, urn: string, olds: Props, news: Props): Promise<Props> {
@@ -277,72 +257,16 @@ export class Deployment extends StepScheduler {
   }
 
   /**
-   * Create-before-delete: the new resource now, the old one kept in state marked for deletion
-   * and deleted with the other deletes once the program has finished ("note that the delete
-   * step is generated later on"). With deleteBeforeReplace (the option, else the provider's
-   * answer) the old one is deleted first, in the same chain.
-   */
-  private async replace(
-    host: ProviderHost,
-    goal: Goal,
-    urn: string,
-    old: ResourceState,
-    inputs: Props,
-    diff: DiffOutcome,
-  ): Promise<Done> {
-    if (!this.apply) return { op: "replace", outputs: inputs };
-    if (goal.options?.deleteBeforeReplace ?? diff.deleteBeforeReplace) {
-      await this.mutation("delete", old, async () => {
-        await deleteResource(await this.host(old.provider), old);
-        this.engine.remove(old);
-      });
-    } else {
-      this.engine.put({ ...old, pendingDelete: true });
-    }
-    return { ...(await this.create(host, goal, urn, inputs)), op: "replace" };
-  }
-
-  private async create(host: ProviderHost, goal: Goal, urn: string, inputs: Props): Promise<Done> {
-    if (!this.apply) return { op: "create", outputs: inputs };
-    const { name, type, provider } = goal;
-    const pending = { urn, type, id: "", inputs, outputs: {}, ...(provider ? { provider } : {}) };
-    return this.mutation("create", pending, async () => {
-      const created = await host.create(urn, inputs);
-      const state = { urn, name, type, id: created.id, inputs, outputs: created.properties };
-      this.engine.put(withOptions({ ...state, ...(provider ? { provider } : {}) }, goal.options));
-      return { op: "create" as const, outputs: created.properties };
-    });
-  }
-
-  /**
    * step.go `ImportStep.Apply`: a Read of the named id with no inputs and no state. The
    * dynamic-provider host finds no `__provider` in it and fails; that error is the step's.
    */
-  private async importStep(goal: Goal, urn: string, id: string) {
+  private async generateImport(goal: Goal, urn: string, id: string) {
     const host = await this.host(goal.provider);
     if (!(await this.acquire())) throw new Cancelled();
-    const finished = this.onWorker(goal.name, urn, "import", async () => {
-      const { name, type, provider } = goal;
-      const pending = { urn, type, id, inputs: goal.inputs, outputs: {} };
-      // snapshot.go `doImport`: pending, then the result, like a create.
-      return this.mutation(
-        "create",
-        { ...pending, ...(provider ? { provider } : {}) },
-        async () => {
-          const read = await host.read(urn, id, {}, {});
-          if (read.id === "") throw new Error(`resource '${id}' does not exist`);
-          const state = { urn, name, type, id, inputs: goal.inputs, outputs: read.properties };
-          if (this.apply) this.engine.put({ ...state, ...(provider ? { provider } : {}) });
-          return { op: "import" as const, outputs: read.properties };
-        },
-      );
-    });
-    return {
-      finished: finished.then((step) => {
-        if (!step.ok) throw new Error(step.error);
-        return { urn, id, outputs: step.outputs ?? {} };
-      }),
-    };
+    const finished = this.onWorker(goal.name, urn, "import", () =>
+      importStep(this, host, goal, urn, id),
+    );
+    return { finished: answer(finished, () => id) };
   }
 }
 
@@ -350,16 +274,10 @@ function isReplace(diff: DiffOutcome): boolean {
   return diff.changes && diff.replaces.length > 0;
 }
 
-/**
- * The state with the options Pulumi keeps in it, as the program set them this time
- * (step_generator.go `generateResourceSteps`: protect and retainOnDelete default to false).
- */
-function withOptions(res: ResourceState, options: ResourceOptions = {}): ResourceState {
-  const { protect: _p, retainOnDelete: _r, ignoreChanges: _i, ...rest } = res;
-  return {
-    ...rest,
-    ...(options.protect ? { protect: true } : {}),
-    ...(options.retainOnDelete ? { retainOnDelete: true } : {}),
-    ...(options.ignoreChanges ? { ignoreChanges: options.ignoreChanges } : {}),
-  };
+/** The program's answer once its step has finished: the step's error, or its id and outputs. */
+function answer(finished: Promise<StepResult>, id: () => string): Promise<Registered> {
+  return finished.then((step) => {
+    if (!step.ok) throw new Error(step.error);
+    return { id: id(), outputs: step.outputs ?? {} };
+  });
 }

@@ -1,25 +1,23 @@
 import { type CheckpointStats, SnapshotManager } from "./checkpoint";
-import { defaultProviderUrn } from "./default-provider";
 import { Deployment, type Mode } from "./deployment";
-import type { Props } from "./host";
 import {
   DEFAULT_PARALLEL,
   type EngineOptions,
   failures,
-  type Goal,
   isProviderType,
   type PreviewOptions,
   type Program,
+  type Props,
   type Register,
   type ResourceState,
   type RunKind,
   type RunResult,
   type SchedulingOptions,
-  type StackState,
   type StateCommandOptions,
   type StepResult,
   type UpOptions,
 } from "./model";
+import { StoredStack } from "./stack-store";
 import { transcribe } from "./transcript";
 
 /**
@@ -98,47 +96,10 @@ import { transcribe } from "./transcript";
 
 export * from "./model";
 
-/** Pulumi's marker for a secret value in state (sdk/go/common/resource/sig). */
-const SECRET_SIG = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270" };
-
-function withSecretsSealed(res: ResourceState): ResourceState {
-  if (!res.secretInputs?.length) return res;
-  const seal = (props: Props): Props => {
-    const out = { ...props };
-    for (const key of res.secretInputs ?? []) {
-      // Encrypted by the stack's secrets provider in Pulumi; here only its absence matters.
-      if (key in out) out[key] = { ...SECRET_SIG, ciphertext: "v1:(encrypted)" };
-    }
-    return out;
-  };
-  return { ...res, inputs: seal(res.inputs), outputs: seal(res.outputs) };
-}
-
-/** A stored resource's key: a replaced one waiting for its delete sits beside its successor. */
-function keyOf(res: Pick<ResourceState, "urn" | "pendingDelete">): string {
-  return res.pendingDelete ? `${res.urn}#pendingDelete` : res.urn;
-}
-
-export class Engine {
-  private byUrn = new Map<string, ResourceState>();
-  readonly defaultProviderUrn: string;
-
+/** The commands, on the stack's resources (stack-store.ts). */
+export class Engine extends StoredStack {
   constructor(readonly options: EngineOptions) {
-    for (const res of options.state?.resources ?? []) this.byUrn.set(keyOf(res), res);
-    this.defaultProviderUrn = defaultProviderUrn(options.project, options.stack);
-  }
-
-  /**
-   * The stack's state, as `pulumi stack export` would show it (JSON-serialisable): a secret
-   * input is stored as Pulumi stores it, a secret envelope whose plaintext is not in the file.
-   */
-  get state(): StackState {
-    return { resources: [...this.byUrn.values()].map(withSecretsSealed) };
-  }
-
-  urn(goal: Pick<Goal, "name" | "type" | "urn">): string {
-    if (goal.urn) return goal.urn;
-    return `urn:pulumi:${this.options.stack}::${this.options.project}::${goal.type}::${goal.name}`;
+    super(options.project, options.stack, options.state);
   }
 
   /** `pulumi preview [--refresh]`: nothing is applied and the stack's state is unchanged. */
@@ -148,7 +109,7 @@ export class Engine {
       try {
         return await this.deploy("preview", program, options);
       } finally {
-        if (saved) this.byUrn = saved;
+        if (saved) this.restore(saved);
       }
     });
   }
@@ -179,27 +140,6 @@ export class Engine {
     return this.previewThenExecute("destroy", options, (deployment) =>
       deployment.deleteAll(this.resources()),
     );
-  }
-
-  find(urn: string): ResourceState | undefined {
-    return this.byUrn.get(urn);
-  }
-
-  /** The stored state of the resource named `name`. */
-  resource(name: string): ResourceState | undefined {
-    return [...this.byUrn.values()].find((r) => r.name === name);
-  }
-
-  resources(): ResourceState[] {
-    return [...this.byUrn.values()];
-  }
-
-  put(res: ResourceState): void {
-    this.byUrn.set(keyOf(res), res);
-  }
-
-  remove(res: ResourceState): void {
-    this.byUrn.delete(keyOf(res));
   }
 
   /** Rule 11: a preview deployment (state restored after it), then the execution. */
@@ -235,18 +175,13 @@ export class Engine {
       try {
         previewed = await run("preview");
       } finally {
-        this.byUrn = saved;
+        this.restore(saved);
       }
       const preview: RunResult = { ...previewed, kind, ms: performance.now() - started };
       if (failures(preview).length > 0) return { ...previewed, preview };
       const executed = await run("update");
       return { ...executed, hosts: preview.hosts + executed.hosts, preview };
     });
-  }
-
-  private snapshot(): Map<string, ResourceState> {
-    // Every preview restores the state: a refresh in a preview reads but does not persist.
-    return new Map([...this.byUrn].map(([urn, res]) => [urn, structuredClone(res)]));
   }
 
   private deploy(mode: Mode, program: Program, options: PreviewOptions) {

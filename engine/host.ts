@@ -1,7 +1,6 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
-import * as path from "node:path";
-import { createInterface } from "node:readline";
+import type { ChildProcess } from "node:child_process";
+import { type HostProcessOptions, readPeakRssMb, spawnHost } from "./host-process";
+import type { OutputLine, Props } from "./model";
 import {
   grpc,
   type grpcTypes,
@@ -9,7 +8,6 @@ import {
   type providerGrpc,
   type providerPb,
   providerRpc as rpc,
-  SDK_ROOT,
   Struct,
 } from "./sdk";
 import { transcribe } from "./transcript";
@@ -22,22 +20,7 @@ import { transcribe } from "./transcript";
  * generated stubs check messages with instanceof.
  */
 
-export const HOST_SCRIPT = path.join(SDK_ROOT, "cmd", "dynamic-provider", "index.js");
-
-export type Props = Record<string, unknown>;
-
-export interface OutputLine {
-  line: string;
-  stream: "stdout" | "stderr";
-}
-
-export interface HostOptions {
-  /** The program directory: the serialized provider's require() calls resolve from here. */
-  cwd: string;
-  project: string;
-  env?: NodeJS.ProcessEnv;
-  /** Where the host's output lines go (default: a list of its own). */
-  output?: OutputLine[];
+export interface HostOptions extends HostProcessOptions {
   /** Where each provider call is recorded as it starts and ends (default: a list of its own). */
   calls?: CallRecord[];
 }
@@ -82,17 +65,6 @@ export class HostCallError extends Error {
   }
 }
 
-/** VmHWM of a live process: its peak resident set, which survives the moment of the peak. */
-function readPeakRssMb(pid: number | undefined): number {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, "utf8");
-    const kb = /^VmHWM:\s+(\d+)\s+kB/m.exec(status)?.[1];
-    return kb === undefined ? Number.NaN : Number(kb) / 1024;
-  } catch {
-    return Number.NaN;
-  }
-}
-
 export class ProviderHost {
   private exited = false;
 
@@ -113,39 +85,7 @@ export class ProviderHost {
   /** Spawns the host as the engine does (`node <sdk>/cmd/dynamic-provider <engine>`) and connects. */
   static async start(options: HostOptions): Promise<ProviderHost> {
     const started = performance.now();
-    const child = spawn(process.execPath, [HOST_SCRIPT, "127.0.0.1:1"], {
-      cwd: options.cwd,
-      env: { ...process.env, ...options.env, PULUMI_NODEJS_PROJECT: options.project },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    const lines: OutputLine[] = options.output ?? [];
-    const port = await new Promise<number>((resolve, reject) => {
-      let stderr = "";
-      const out = createInterface({ input: child.stdout as NodeJS.ReadableStream });
-      const err = createInterface({ input: child.stderr as NodeJS.ReadableStream });
-      let portSeen = false;
-      out.on("line", (line) => {
-        if (!portSeen) {
-          portSeen = true;
-          const port = Number(line.trim());
-          if (Number.isInteger(port) && port > 0) resolve(port);
-          else reject(new Error(`provider host printed "${line}" instead of its port`));
-          return;
-        }
-        lines.push({ line, stream: "stdout" });
-        transcribe("output", line);
-      });
-      err.on("line", (line) => {
-        stderr += `${line}\n`;
-        lines.push({ line, stream: "stderr" });
-        transcribe("output", line);
-      });
-      child.once("exit", (code) => {
-        if (!portSeen)
-          reject(new Error(`provider host exited (${code}) before listening:\n${stderr}`));
-      });
-      child.once("error", reject);
-    });
+    const { child, port, lines } = await spawnHost(options);
     const client = new rpc.ResourceProviderClient(
       `127.0.0.1:${port}`,
       grpc.credentials.createInsecure(),
@@ -175,7 +115,6 @@ export class ProviderHost {
     return this.output.filter((o) => o.stream === "stdout").map((o) => o.line);
   }
 
-  /** Configure carries the whole stack config, namespaced keys, secrets decrypted. */
   /**
    * Configure carries, for the default provider, the whole stack config (namespaced keys,
    * secrets decrypted); for an explicit provider instance, the instance's own inputs as the

@@ -1,20 +1,39 @@
 import { availableParallelism } from "node:os";
 import type { CheckpointStats } from "./checkpoint";
-import type { HostStarter, Props, ProviderHost } from "./host";
+import type { HostStarter, ProviderHost } from "./host";
 
-/** The local engine's vocabulary: what a program declares, what a stack stores, what a run did. */
+/**
+ * The local engine's vocabulary, the one place each of its types is declared: what a program
+ * registers (a goal) and gets back, what a stack stores, what a step and a run did, and the
+ * lines and logs a process printed.
+ */
 
+/** Resource properties as plain JS values (a Struct's `toJavaScript()`). */
+export type Props = Record<string, unknown>;
+
+/**
+ * One resource the program registers (a RegisterResource of a custom resource), as the engine
+ * schedules it: what the language host's monitor hands over (monitor-service.ts), what a list
+ * program declares, what a deployment generates steps for.
+ */
 export interface Goal {
   name: string;
+  /** e.g. "pulumi-nodejs:dynamic/acronis:UserEmail" */
   type: string;
+  /**
+   * Plain JS values, secrets unwrapped, `__provider` included. A value the program does not know
+   * yet (preview) is the SDK's unknown sentinel, as the provider host expects it.
+   */
   inputs: Props;
   /** The URN the program's language host gave it (parent types included); else derived. */
   urn?: string;
+  /** The parent's URN, when the program gave one (the language host sets it). */
+  parent?: string;
   /** The URN of the explicit provider instance (a `pulumi:providers:*` goal) that manages it. */
   provider?: string;
   /** Top-level inputs the program marked secret: stored encrypted, never in plain text. */
   secretInputs?: string[];
-  /** The resource options the program set (language-host.ts reads them, options.ts names them). */
+  /** The resource options the program set (monitor-service.ts reads them, options.ts names them). */
   options?: ResourceOptions;
 }
 
@@ -80,6 +99,21 @@ export interface StepResult {
   outputs?: Props;
 }
 
+/** One console line of a process the engine started (the program, a provider host). */
+export interface OutputLine {
+  stream: "stdout" | "stderr";
+  line: string;
+}
+
+export type LogSeverity = "info" | "warning" | "error";
+
+/** One message the program sent to `Engine.Log`, as `pulumi up` shows it. */
+export interface ProgramLog {
+  severity: LogSeverity;
+  message: string;
+  urn?: string;
+}
+
 export type RunKind = "preview" | "up" | "refresh" | "destroy";
 
 /** The stack's config as `pulumi config` holds it: namespaced keys, secrets in plain text here. */
@@ -103,11 +137,16 @@ export interface RunResult {
   checkpoint?: CheckpointStats;
 }
 
-/** What the program gets back from registering a resource. */
+/** What the program gets back from registering a resource: the step's id and outputs. */
 export interface Registered {
-  urn: string;
   id: string;
+  /** Output properties; the SDK's unknown sentinel for one not known in a preview. */
   outputs: Props;
+  /**
+   * The step failed but the run goes on (the engine's result reporting): the program sees the
+   * resource's outputs as unknown and continues. To stop the program instead, reject.
+   */
+  failed?: boolean;
 }
 
 export type Register = (goal: Goal) => Promise<Registered>;

@@ -1,5 +1,4 @@
-import type { Props } from "./host";
-import type { ResourceOptions } from "./model";
+import type { Props, ResourceOptions } from "./model";
 import type { resourcePb } from "./sdk";
 
 /**

@@ -1,14 +1,9 @@
 import { cpSync, mkdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
-import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET } from "../emulator";
-import type { Program } from "./engine";
-import {
-  type ProgramRunOptions,
-  type ProgramRunResult,
-  providerUrn,
-  runProgram,
-} from "./language-host";
+import { type ProgramRunResult, runProgram } from "./language-host";
+import type { Program } from "./model";
+import type { ProgramRunOptions } from "./program-launch";
 import { createWorkspace, type Workspace } from "./workspace";
 
 /**
@@ -72,16 +67,6 @@ export async function prepareProgram(
   return { workspace, project: readProjectFile(path.join(workspace.dir, "Pulumi.yaml")) };
 }
 
-/** The stack config `pulumi config set` would give a stack pointed at the emulator's demo client. */
-export function demoStackConfig(project: ProjectFile, baseUrl: string): Record<string, string> {
-  return {
-    ...project.config,
-    "acronis:baseUrl": baseUrl,
-    "acronis:clientId": DEMO_CLIENT_ID,
-    "acronis:clientSecret": DEMO_CLIENT_SECRET,
-  };
-}
-
 export interface ProgramSource extends Omit<ProgramRunOptions, "dryRun" | "parallel"> {
   /** Called with each run's logs and console lines: what the CLI shows of the program. */
   onRun?: (run: ProgramRunResult) => void;
@@ -97,18 +82,9 @@ export function languageHostProgram(source: ProgramSource): Program {
   return async (register, deployment) => {
     const run = await runProgram(
       { ...options, dryRun: deployment.preview, parallel: deployment.parallel },
-      async (reg) => {
+      async (goal) => {
         try {
-          const done = await register({
-            urn: reg.urn,
-            name: reg.name,
-            type: reg.type,
-            inputs: reg.inputs,
-            ...(reg.secretPaths.length > 0 ? { secretInputs: reg.secretPaths } : {}),
-            ...(reg.provider ? { provider: providerUrn(reg.provider) } : {}),
-            ...(Object.keys(reg.options).length > 0 ? { options: reg.options } : {}),
-          });
-          return { id: done.id, outputs: done.outputs };
+          return await register(goal);
         } catch {
           // The step's error is in the deployment's result; the program sees the resource as
           // failed and goes on, as the engine lets it.

@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { defaultProviderState } from "./default-provider";
-import type { StackStore } from "./deployment";
-import type { Props, ProviderHost } from "./host";
-import type { EngineOptions, Goal, Op } from "./model";
+import type { ProviderHost } from "./host";
+import type { EngineOptions, Goal, Op, Props } from "./model";
 import { unknownValue } from "./sdk";
+import type { StackStore } from "./stack-store";
 
 /**
  * A deployment's provider processes: one per provider, started and configured on first use

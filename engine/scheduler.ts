@@ -1,5 +1,10 @@
-import type { Props } from "./host";
-import { DEFAULT_PARALLEL, type EngineOptions, type Op, type StepResult } from "./model";
+import {
+  DEFAULT_PARALLEL,
+  type EngineOptions,
+  type Op,
+  type Props,
+  type StepResult,
+} from "./model";
 import { transcribe } from "./transcript";
 import { Workers } from "./workers";
 

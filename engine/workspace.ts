@@ -1,7 +1,7 @@
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import * as path from "node:path";
-import type { Goal } from "./engine";
+import type { Goal } from "./model";
 import { transcribe } from "./transcript";
 
 /**

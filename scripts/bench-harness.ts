@@ -5,10 +5,10 @@ import {
   type RunningEmulator,
   startEmulator,
 } from "../emulator";
+import { demoStackConfig } from "../emulator/demo-stack-config";
 import { GET_USER, GET_USERS, PUT_USER } from "../emulator/request-keys";
 import { Engine, failures, type Goal, type RunResult } from "../engine/engine";
 import { type CallRecord, ProviderHost } from "../engine/host";
-import { demoStackConfig } from "../engine/program";
 import { userEmailGoal, type Workspace } from "../engine/workspace";
 import { printTable, type Row } from "./bench-table";
 

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { generatedUserId, generateSeed, type RunningEmulator, startEmulator } from "../emulator";
+import { demoStackConfig } from "../emulator/demo-stack-config";
 import {
   type CheckpointResource,
   checkpointFile,
@@ -10,7 +11,6 @@ import {
 } from "../engine/checkpoint";
 import { Engine, failures, type Goal, type RunResult } from "../engine/engine";
 import { ProviderHost } from "../engine/host";
-import { demoStackConfig } from "../engine/program";
 import { createWorkspace, userEmailGoal, type Workspace } from "../engine/workspace";
 import { printTable, type Row, reported } from "./bench-table";
 

@@ -1,7 +1,7 @@
 import type { RunningEmulator } from "../emulator";
 import { PUT_USER } from "../emulator/request-keys";
-import { Engine, failures, type Op, type RunResult } from "../engine/engine";
-import { type OutputLine, ProviderHost } from "../engine/host";
+import { Engine, failures, type Op, type OutputLine, type RunResult } from "../engine/engine";
+import { ProviderHost } from "../engine/host";
 import { languageHostProgram } from "../engine/program";
 import { REPO_ROOT, USER_EMAIL_TYPE } from "../engine/workspace";
 import { expect, print } from "./demo-checks";

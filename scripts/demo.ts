@@ -7,8 +7,9 @@ import {
   US5_CLIENT_ID,
   US5_CLIENT_SECRET,
 } from "../emulator";
+import { demoStackConfig } from "../emulator/demo-stack-config";
 import { collectGoals } from "../engine/declarations";
-import { demoStackConfig, readProjectFile } from "../engine/program";
+import { readProjectFile } from "../engine/program";
 import { REPO_ROOT, USER_EMAIL_TYPE } from "../engine/workspace";
 import {
   banner,

@@ -12,10 +12,11 @@ import {
   TENANTS,
   USERS,
 } from "../emulator";
+import { demoStackConfig } from "../emulator/demo-stack-config";
 import { GET_USERS, PUT_USER } from "../emulator/request-keys";
 import { countOps, Engine, failures } from "../engine/engine";
 import { ProviderHost } from "../engine/host";
-import { demoStackConfig, languageHostProgram, readProjectFile } from "../engine/program";
+import { languageHostProgram, readProjectFile } from "../engine/program";
 import { REPO_ROOT } from "../engine/workspace";
 import { parseAccountsYaml } from "../provider/accounts";
 import { runCli } from "../provider/cli/run";

@@ -48,6 +48,11 @@ describe("layout", () => {
     expect(imports(file).filter((i) => /(^|\/)provider(\/|$)/.test(i))).toEqual([]);
   });
 
+  it.each(sources("engine"))("%s does not import the emulator", (file) => {
+    // The engine runs any stack; what it knows of the emulator's demo client, the caller brings.
+    expect(imports(file).filter((i) => /(^|\/)emulator(\/|$)/.test(i))).toEqual([]);
+  });
+
   it("the serialized entry imports types only: its steps are loaded when they run", () => {
     // A value import would make Pulumi copy the imported module into every resource's state.
     const text = readFileSync(path.join(ROOT, "provider/entry.ts"), "utf8");

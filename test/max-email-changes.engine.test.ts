@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { generatedUserId, generateSeed } from "../emulator";
+import { demoStackConfig } from "../emulator/demo-stack-config";
 import { PUT_USER as PUT } from "../emulator/request-keys";
 import { failures, type Goal, isProviderType, type RunResult } from "../engine/engine";
 import type { CallRecord } from "../engine/host";
-import { demoStackConfig } from "../engine/program";
 import { plan, stackForStories, waitFor } from "./support/stack";
 
 /**

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { generatedUserId, generateSeed } from "../emulator";
+import { demoStackConfig } from "../emulator/demo-stack-config";
 import { PUT_USER as PUT } from "../emulator/request-keys";
 import { failures, type Goal, type RunResult } from "../engine/engine";
-import { demoStackConfig } from "../engine/program";
 import { plan, stackForStories } from "./support/stack";
 
 /**

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { generatedUserId, generateSeed, type RequestStatsSnapshot } from "../emulator";
+import { demoStackConfig } from "../emulator/demo-stack-config";
 import {
   PUT_USER as PUT,
   GET_USERS as READ_BATCH,
@@ -7,7 +8,6 @@ import {
   POST_TOKEN as TOKEN,
 } from "../emulator/request-keys";
 import { countOps, failures, type Goal, type RunResult } from "../engine/engine";
-import { demoStackConfig } from "../engine/program";
 import { stackForStories, waitFor } from "./support/stack";
 
 /**

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generatedUserId, generateSeed } from "../emulator";
+import { demoStackConfig } from "../emulator/demo-stack-config";
 import { USER_PATH } from "../emulator/request-keys";
 import { failures, type Goal } from "../engine/engine";
 import type { CallRecord } from "../engine/host";
-import { demoStackConfig } from "../engine/program";
 import { openStack, type TestStack } from "./support/stack";
 
 /**

@@ -10,6 +10,7 @@ import {
   US5_CLIENT_SECRET,
   USERS,
 } from "../../emulator";
+import { demoStackConfig } from "../../emulator/demo-stack-config";
 import { PUT_USER } from "../../emulator/request-keys";
 import { collectGoals } from "../../engine/declarations";
 import {
@@ -21,12 +22,7 @@ import {
   type Program,
 } from "../../engine/engine";
 import { ProviderHost } from "../../engine/host";
-import {
-  demoStackConfig,
-  languageHostProgram,
-  type ProjectFile,
-  prepareProgram,
-} from "../../engine/program";
+import { languageHostProgram, type ProjectFile, prepareProgram } from "../../engine/program";
 import { REPO_ROOT, USER_EMAIL_TYPE } from "../../engine/workspace";
 import { datacentersForStories } from "../support/stack";
 

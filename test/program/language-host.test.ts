@@ -3,17 +3,12 @@ import * as path from "node:path";
 import { stripVTControlCharacters } from "node:util";
 import { describe, expect, it } from "vitest";
 import { defaultSeed, USERS } from "../../emulator";
-import {
-  ProgramError,
-  type ProgramRunOptions,
-  programLaunch,
-  type Registered,
-  type Registration,
-  runProgram,
-  SECRET_OUTPUT,
-  UNKNOWN_OUTPUT,
-} from "../../engine/language-host";
-import { demoStackConfig, readProjectFile } from "../../engine/program";
+import { demoStackConfig } from "../../emulator/demo-stack-config";
+import { ProgramError, runProgram } from "../../engine/language-host";
+import type { Registered, Goal as Registration } from "../../engine/model";
+import { readProjectFile } from "../../engine/program";
+import { type ProgramRunOptions, programLaunch } from "../../engine/program-launch";
+import { SECRET_OUTPUT, UNKNOWN_OUTPUT } from "../../engine/wire-values";
 import { createWorkspace, REPO_ROOT, USER_EMAIL_TYPE } from "../../engine/workspace";
 import { CLIENT_SECRET } from "../support/fixtures";
 import { emulatorForStories } from "../support/stack";
@@ -336,7 +331,7 @@ describe("a program", () => {
     });
     // The engine gets the input in plain text (for the provider), knowing it is secret.
     expect(registrations[0]?.inputs.email).toBe("alice@alpha.example");
-    expect(registrations[0]?.secretPaths).toEqual(["email"]);
+    expect(registrations[0]?.secretInputs).toEqual(["email"]);
     expect(result.outputs).toEqual({
       clientSecretIsSecret: true,
       clientIdIsSecret: false,

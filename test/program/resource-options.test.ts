@@ -2,7 +2,8 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { USERS } from "../../emulator";
-import { ProgramError, type Registration, runProgram } from "../../engine/language-host";
+import { ProgramError, runProgram } from "../../engine/language-host";
+import type { Goal as Registration } from "../../engine/model";
 import { createWorkspace } from "../../engine/workspace";
 
 /**

@@ -2,12 +2,13 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { defaultSeed, TENANTS, USERS } from "../../emulator";
+import { demoStackConfig } from "../../emulator/demo-stack-config";
 import { GET_SEARCH } from "../../emulator/request-keys";
 import { collectGoals } from "../../engine/declarations";
 import { countOps, Engine, failures } from "../../engine/engine";
 import { ProviderHost } from "../../engine/host";
 import { ProgramError } from "../../engine/language-host";
-import { demoStackConfig, languageHostProgram, readProjectFile } from "../../engine/program";
+import { languageHostProgram, readProjectFile } from "../../engine/program";
 import { REPO_ROOT, USER_EMAIL_TYPE } from "../../engine/workspace";
 import { emulatorForStories } from "../support/stack";
 

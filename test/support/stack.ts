@@ -14,13 +14,14 @@ import {
   type EngineOptions,
   failures,
   type Goal,
+  type OutputLine,
   type PreviewOptions,
   type Program,
   type RunResult,
   type StateCommandOptions,
   type UpOptions,
 } from "../../engine/engine";
-import { type CallRecord, type OutputLine, ProviderHost } from "../../engine/host";
+import { type CallRecord, ProviderHost } from "../../engine/host";
 import { transcribe } from "../../engine/transcript";
 import { createWorkspace, userEmailGoal, type Workspace } from "../../engine/workspace";
 import { seed as defaultSeed, stackConfig } from "./fixtures";
