@@ -7,7 +7,7 @@ export default defineConfig({
     // 2-core machine can take minutes, and must not fail for it. No test sets a shorter one.
     testTimeout: 600_000,
     hookTimeout: 600_000,
-    globalSetup: ["test/globalSetup.ts"],
+    globalSetup: ["test/global-setup.ts"],
     projects: [
       {
         extends: true,

@@ -4,7 +4,7 @@ export { EmulatorControlError } from "./control-request";
 
 import type { UserPatch } from "./body-schemas";
 import type { FaultRule, RequestStatsSnapshot } from "./faults";
-import { HoldsControl } from "./holdClient";
+import { HoldsControl } from "./hold-client";
 
 export interface OutboxMail {
   id: string;

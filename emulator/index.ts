@@ -21,7 +21,7 @@ export {
   normalizePath,
   type RequestStatsSnapshot,
 } from "./faults";
-export type { Arrival, HeldRequests, HoldRule } from "./holdClient";
+export type { Arrival, HeldRequests, HoldRule } from "./hold-client";
 export * from "./request-keys";
 export {
   type BuiltAccount,

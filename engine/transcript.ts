@@ -4,7 +4,7 @@ import * as path from "node:path";
 /**
  * When the test suite sets ACRONIS_TEST_TRANSCRIPT_DIR, everything the user would see or Pulumi
  * would store (host output lines, step errors, outputs, state) is appended here, so one check at
- * the end of the run can prove no secret or token leaked anywhere (test/globalSetup.ts).
+ * the end of the run can prove no secret or token leaked anywhere (test/global-setup.ts).
  * Elsewhere (npm start, the benchmark) it does nothing.
  */
 

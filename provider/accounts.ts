@@ -2,7 +2,7 @@
  * The accounts file: a YAML list of desired emails, each naming its account by `id` or by
  * `login` + `tenant`. Parsing is pure and reports every problem at once with file:line:col, so a
  * bad file is rejected before anything is sent to the platform. Login entries are then resolved
- * to ids through an injected search function. Declaring the resources is accountsStack.ts.
+ * to ids through an injected search function. Declaring the resources is accounts-stack.ts.
  *
  *   accounts:
  *     - id: 20000000-0000-4000-8000-000000000002

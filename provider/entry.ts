@@ -53,7 +53,7 @@ const release: Step<"delete"> = (id, props) => steps().delete(id, props);
 export { release as delete };
 
 /**
- * userEmail.ts hands this module itself to Pulumi as the provider object: the compiler holds the
+ * user-email.ts hands this module itself to Pulumi as the provider object: the compiler holds the
  * whole module to the SDK's contract (a type only, nothing is emitted).
  */
 export type Provider = IsProvider<typeof Self>;

@@ -27,7 +27,7 @@ export {
   type FromFileOptions,
   pulumiConfigLookup,
   userEmailsFromFile,
-} from "./accountsStack";
+} from "./accounts-stack";
 export {
   AcronisProvider,
   type AcronisProviderArgs,
@@ -36,9 +36,9 @@ export {
   acronisProviderInputs,
   PROVIDER_PACKAGE,
   SECRET_PROVIDER_INPUTS,
-} from "./acronisProvider";
+} from "./acronis-provider";
 export { domainAllowed, normalizeEmail, sameEmail } from "./email";
 export type { UserEmailInputs } from "./inputs";
 export type { Status, UserEmailOutputs } from "./reconcile";
 export { type StackSelection, selectStack, stacksOf } from "./stacks";
-export { UserEmail, type UserEmailArgs, userEmailProvider } from "./userEmail";
+export { UserEmail, type UserEmailArgs, userEmailProvider } from "./user-email";

@@ -11,7 +11,7 @@ import {
 /**
  * Every provider setting, once. From this catalogue come: the stack config key
  * (`acronis:<name>`) and environment variable the default provider reads (settings.ts), the
- * arguments of `AcronisProvider` and their TypeScript types (acronisProvider.ts), the settings
+ * arguments of `AcronisProvider` and their TypeScript types (acronis-provider.ts), the settings
  * an accounts file's connection gives (accounts-connections.ts), and the README's settings
  * tables (a test compares them). Adding a setting is an entry here, plus its use.
  *

@@ -1,7 +1,7 @@
 import { describe, expect, expectTypeOf, it } from "vitest";
 import { AccountsFileError, parseAccountsYaml } from "./accounts";
-import { connectionSettings } from "./accountsStack";
-import { AcronisProvider, acronisProviderInputs } from "./acronisProvider";
+import { connectionSettings } from "./accounts-stack";
+import { AcronisProvider, acronisProviderInputs } from "./acronis-provider";
 import {
   howToSetSetting,
   INSTANCE_NAME_KEY,

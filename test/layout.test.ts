@@ -61,3 +61,27 @@ describe("layout", () => {
     for (const line of importLines) expect(line).toMatch(/^import type /);
   });
 });
+
+function allTypeScript(dir: string): string[] {
+  return readdirSync(path.join(ROOT, dir), { recursive: true, encoding: "utf8" })
+    .filter((f) => /\.m?ts$/.test(f))
+    .map((f) => path.join(dir, f));
+}
+
+const PARTS = ["provider", "emulator", "engine", "scripts", "test"];
+
+describe("one job per file", () => {
+  it.each(PARTS.flatMap(allTypeScript))("%s is named in kebab-case", (file) => {
+    // One convention across the repository: `read-ahead.ts`, `read-ahead.test.ts`.
+    expect(path.basename(file)).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*(\.[a-z]+)*\.m?ts$/);
+  });
+
+  it.each(PARTS.filter((p) => p !== "test").flatMap(sources))(
+    "%s stays within 300 lines",
+    (file) => {
+      // A longer file is a sign it does several jobs: split it where a newcomer would look.
+      const lines = readFileSync(path.join(ROOT, file), "utf8").split("\n").length;
+      expect(lines).toBeLessThanOrEqual(300);
+    },
+  );
+});

@@ -49,7 +49,7 @@ export interface AcronisClientOptions {
   readCacheTtlMs?: number;
   /**
    * Read a tenant's users in bulk when getUser keeps asking for accounts of that tenant (see
-   * readAhead.ts). Needs batchReads and readCacheTtlMs. Default false.
+   * read-ahead.ts). Needs batchReads and readCacheTtlMs. Default false.
    */
   readAhead?: boolean;
   retry?: Partial<RetryPolicy>;

@@ -11,7 +11,7 @@ import {
   pageLimit,
   type TenantListing,
   waitsForPage,
-} from "./readAhead";
+} from "./read-ahead";
 
 /** One page of a tenant listing: its users, and the cursor of the next page if there is one. */
 export interface UserPage<T> {
@@ -41,7 +41,7 @@ export interface UserReadsOptions {
   batch: boolean;
   /** Read requests sent at once before further reads pile up into a batch (batcher.ts). */
   slots: number;
-  /** Tenant read-ahead (readAhead.ts); only with `batch` and a cache to answer from. */
+  /** Tenant read-ahead (read-ahead.ts); only with `batch` and a cache to answer from. */
   readAhead: boolean;
   /** How long an answer serves later reads; 0 keeps nothing once a read is answered. */
   cacheTtlMs: number;

@@ -1,5 +1,5 @@
 import { Pool } from "undici";
-import { decideSendOutcome } from "./sendOutcome";
+import { decideSendOutcome } from "./send-outcome";
 
 /**
  * FIFO counting semaphore with a client-wide pause gate (used after a 429).
@@ -105,7 +105,7 @@ export class TransportError extends Error {
   }
 }
 
-/** Classifies a failure by the table in sendOutcome.ts: never sent, or maybe applied. */
+/** Classifies a failure by the table in send-outcome.ts: never sent, or maybe applied. */
 export function classifyTransportError(e: unknown): TransportError {
   const decision = decideSendOutcome(e);
   const phase: FailurePhase = decision.outcome === "never-sent" ? "before-send" : "after-send";

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { removeAllPending } from "./atomicFile";
+import { removeAllPending } from "./atomic-file";
 import { runCli } from "./run";
 
 /**

@@ -5,7 +5,7 @@ import { AccountsFileError } from "../accounts";
 import { AcronisApiError, AcronisClient } from "../api";
 import { clientOptions, loadSettings, type Settings, SettingsError } from "../settings";
 import { COMMAND, type ExportArgs, HELP, parseCommandLine } from "./args";
-import { AtomicFile, exists, writeWhole } from "./atomicFile";
+import { AtomicFile, exists, writeWhole } from "./atomic-file";
 import {
   type ExportCounts,
   emptyCounts,

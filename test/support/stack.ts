@@ -282,7 +282,7 @@ export function plan(result: RunResult): Record<string, string> {
   );
 }
 
-/** Hands the tokens an emulator issued to the suite's secret guard (test/globalSetup.ts). */
+/** Hands the tokens an emulator issued to the suite's secret guard (test/global-setup.ts). */
 export function recordIssuedTokens(emulator: {
   state: { issuedTokens(): readonly string[] };
 }): void {

@@ -5,7 +5,7 @@ import {
   decidingCodes as decidingCodesOf,
   ERROR_KINDS,
   type SendOutcome,
-} from "./sendOutcome";
+} from "./send-outcome";
 import { classifyTransportError } from "./transport";
 
 /** A Node system error as net, dns and tls raise them: an Error with a string `code`. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { AccountsFileError, parseAccountsYaml } from "./accounts";
-import { connectionSettings } from "./accountsStack";
+import { connectionSettings } from "./accounts-stack";
 import { SettingsError } from "./settings";
 
 const GRACE = "50000000-0000-4000-8000-000000000001";

@@ -8,7 +8,7 @@ import {
   pageLimit,
   type TenantListing,
   waitsForPage,
-} from "./readAhead";
+} from "./read-ahead";
 
 const listing = (over: Partial<TenantListing>): TenantListing => ({ ...newListing(), ...over });
 

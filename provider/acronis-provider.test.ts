@@ -7,7 +7,7 @@ import {
   type AcronisProviderSettings,
   acronisProviderInputs,
   SECRET_PROVIDER_INPUTS,
-} from "./acronisProvider";
+} from "./acronis-provider";
 import { loadCheckPolicy, loadSettings, SettingsError } from "./settings";
 
 const SECRET = "s3cr3t-Unit-ProviderSecret-42";

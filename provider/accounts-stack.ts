@@ -18,7 +18,7 @@ import {
   AcronisProvider,
   type AcronisProviderSettings,
   acronisProviderInputs,
-} from "./acronisProvider";
+} from "./acronis-provider";
 import { AcronisClient } from "./api";
 import { FILE_SETTING_NAMES, type RequiredSettingName } from "./setting-catalogue";
 import {
@@ -30,7 +30,7 @@ import {
   stackOptionalSettings,
 } from "./settings";
 import { selectStack } from "./stacks";
-import { UserEmail } from "./userEmail";
+import { UserEmail } from "./user-email";
 
 /**
  * The accounts file as a stack: one UserEmail per entry, named after the account id so the
