@@ -66,7 +66,9 @@ export class HostCallError extends Error {
 }
 
 export class ProviderHost {
-  private exited = false;
+  /** Set once the process has exited and its output pipes are drained: every line is in `output`. */
+  private closed = false;
+  private readonly whenClosed: Promise<void>;
 
   private constructor(
     /** Every line the host printed after its port, in order. */
@@ -77,9 +79,12 @@ export class ProviderHost {
     private readonly client: providerGrpc.ResourceProviderClient,
     readonly startMs: number,
   ) {
-    child.once("exit", () => {
-      this.exited = true;
-    });
+    this.whenClosed = new Promise((resolve) =>
+      child.once("close", () => {
+        this.closed = true;
+        resolve();
+      }),
+    );
   }
 
   /** Spawns the host as the engine does (`node <sdk>/cmd/dynamic-provider <engine>`) and connects. */
@@ -245,11 +250,13 @@ export class ProviderHost {
 
   private async end(signal: NodeJS.Signals): Promise<void> {
     this.client.close();
-    if (this.exited) return;
-    this.peakRssMb = readPeakRssMb(this.child.pid);
-    const exited = new Promise((resolve) => this.child.once("exit", resolve));
-    this.child.kill(signal);
-    await exited;
+    if (this.closed) return;
+    if (this.child.exitCode === null && this.child.signalCode === null) {
+      this.peakRssMb = readPeakRssMb(this.child.pid);
+      this.child.kill(signal);
+    }
+    // "close", not "exit": the host's last console lines are read before the caller looks.
+    await this.whenClosed;
   }
 
   private call(method: string, req: unknown): Promise<unknown> {

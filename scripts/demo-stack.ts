@@ -53,8 +53,6 @@ export class DemoStack {
     this.progress.start(kind, this.options.declared);
     const result = await this.engine[kind](this.program);
     this.progress.stop();
-    // Let the host's last console lines arrive before printing them.
-    await new Promise((resolve) => setTimeout(resolve, 20));
     const diagnostics = this.output.slice(lineCount).map((o) => o.line);
     const { labels } = this;
     const finishedAt = this.progress.finishedAt;
