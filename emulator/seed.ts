@@ -87,38 +87,27 @@ const seedSchema = z
         p = tenants.get(p)?.parent_id;
       }
     });
+    const problem = (path: (string | number)[], message: string) =>
+      ctx.addIssue({ code: "custom", path, message });
+    /** Records `value`, saying so when it was seen before. */
+    const unique = (seen: Set<string>, value: string, path: (string | number)[], what: string) => {
+      if (seen.has(value)) problem(path, what);
+      seen.add(value);
+    };
+    const knownTenant = (id: string, path: (string | number)[]) => {
+      if (!tenants.has(id)) problem(path, "unknown tenant");
+    };
     const clientIds = new Set<string>();
     seed.clients.forEach((c, i) => {
-      if (clientIds.has(c.client_id)) {
-        ctx.addIssue({ code: "custom", path: ["clients", i, "client_id"], message: "duplicate" });
-      }
-      clientIds.add(c.client_id);
-      if (!tenants.has(c.tenant_id)) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["clients", i, "tenant_id"],
-          message: "unknown tenant",
-        });
-      }
+      unique(clientIds, c.client_id, ["clients", i, "client_id"], "duplicate");
+      knownTenant(c.tenant_id, ["clients", i, "tenant_id"]);
     });
     const userIds = new Set<string>();
     const logins = new Set<string>();
     seed.users.forEach((u, i) => {
-      if (userIds.has(u.id)) {
-        ctx.addIssue({ code: "custom", path: ["users", i, "id"], message: "duplicate user id" });
-      }
-      userIds.add(u.id);
-      if (logins.has(u.login)) {
-        ctx.addIssue({ code: "custom", path: ["users", i, "login"], message: "duplicate login" });
-      }
-      logins.add(u.login);
-      if (!tenants.has(u.tenant_id)) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["users", i, "tenant_id"],
-          message: "unknown tenant",
-        });
-      }
+      unique(userIds, u.id, ["users", i, "id"], "duplicate user id");
+      unique(logins, u.login, ["users", i, "login"], "duplicate login");
+      knownTenant(u.tenant_id, ["users", i, "tenant_id"]);
     });
   });
 

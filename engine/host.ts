@@ -65,6 +65,26 @@ export class HostCallError extends Error {
   }
 }
 
+/** Props as the protobuf Struct the provider protocol carries. */
+function toStruct(props: Props) {
+  return Struct.fromJavaScript(props as never);
+}
+
+/** A Struct the provider answered, as props ({} when absent). */
+function fromStruct(struct: { toJavaScript(): unknown } | undefined): Props {
+  return (struct?.toJavaScript() ?? {}) as Props;
+}
+
+/** A request about one existing resource: its URN and id. */
+function addressed<R extends { setUrn(urn: string): unknown; setId(id: string): unknown }>(
+  req: R,
+  urn: string,
+  id: string,
+): R {
+  req.setUrn(urn);
+  req.setId(id);
+  return req;
+}
 export class ProviderHost {
   /** Set once the process has exited and its output pipes are drained: every line is in `output`. */
   private closed = false;
@@ -135,7 +155,7 @@ export class ProviderHost {
       transcribe("secret", Buffer.from(`${id}:${secret}`).toString("base64"));
     }
     const req = new pb.ConfigureRequest();
-    req.setArgs(Struct.fromJavaScript(config as never));
+    req.setArgs(toStruct(config as never));
     for (const [k, v] of Object.entries(config)) {
       req.getVariablesMap().set(k, typeof v === "string" ? v : JSON.stringify(v));
     }
@@ -147,11 +167,11 @@ export class ProviderHost {
   async check(urn: string, olds: Props, news: Props): Promise<CheckResponse> {
     const req = new pb.CheckRequest();
     req.setUrn(urn);
-    req.setOlds(Struct.fromJavaScript(olds as never));
-    req.setNews(Struct.fromJavaScript(news as never));
+    req.setOlds(toStruct(olds as never));
+    req.setNews(toStruct(news as never));
     const resp = (await this.call("check", req)) as providerPb.CheckResponse;
     return {
-      inputs: (resp.getInputs()?.toJavaScript() ?? {}) as Props,
+      inputs: fromStruct(resp.getInputs()),
       failures: resp
         .getFailuresList()
         .map((f) => ({ property: f.getProperty(), reason: f.getReason() })),
@@ -167,12 +187,10 @@ export class ProviderHost {
     ignoreChanges: readonly string[] = [],
     oldInputs?: Props,
   ): Promise<DiffResponse> {
-    const req = new pb.DiffRequest();
-    req.setUrn(urn);
-    req.setId(id);
-    req.setOlds(Struct.fromJavaScript(olds as never));
-    req.setNews(Struct.fromJavaScript(news as never));
-    if (oldInputs) req.setOldInputs(Struct.fromJavaScript(oldInputs as never));
+    const req = addressed(new pb.DiffRequest(), urn, id);
+    req.setOlds(toStruct(olds as never));
+    req.setNews(toStruct(news as never));
+    if (oldInputs) req.setOldInputs(toStruct(oldInputs as never));
     req.setIgnorechangesList([...ignoreChanges]);
     const resp = (await this.call("diff", req)) as providerPb.DiffResponse;
     const kinds = pb.DiffResponse.DiffChanges;
@@ -189,9 +207,9 @@ export class ProviderHost {
   async create(urn: string, props: Props): Promise<{ id: string; properties: Props }> {
     const req = new pb.CreateRequest();
     req.setUrn(urn);
-    req.setProperties(Struct.fromJavaScript(props as never));
+    req.setProperties(toStruct(props as never));
     const resp = (await this.call("create", req)) as providerPb.CreateResponse;
-    return { id: resp.getId(), properties: (resp.getProperties()?.toJavaScript() ?? {}) as Props };
+    return { id: resp.getId(), properties: fromStruct(resp.getProperties()) };
   }
 
   async read(
@@ -200,34 +218,28 @@ export class ProviderHost {
     props: Props,
     inputs: Props,
   ): Promise<{ id: string; properties: Props; inputs: Props | undefined }> {
-    const req = new pb.ReadRequest();
-    req.setUrn(urn);
-    req.setId(id);
-    req.setProperties(Struct.fromJavaScript(props as never));
-    req.setInputs(Struct.fromJavaScript(inputs as never));
+    const req = addressed(new pb.ReadRequest(), urn, id);
+    req.setProperties(toStruct(props as never));
+    req.setInputs(toStruct(inputs as never));
     const resp = (await this.call("read", req)) as providerPb.ReadResponse;
     return {
       id: resp.getId(),
-      properties: (resp.getProperties()?.toJavaScript() ?? {}) as Props,
+      properties: fromStruct(resp.getProperties()),
       inputs: resp.getInputs()?.toJavaScript() as Props | undefined,
     };
   }
 
   async update(urn: string, id: string, olds: Props, news: Props): Promise<{ properties: Props }> {
-    const req = new pb.UpdateRequest();
-    req.setUrn(urn);
-    req.setId(id);
-    req.setOlds(Struct.fromJavaScript(olds as never));
-    req.setNews(Struct.fromJavaScript(news as never));
+    const req = addressed(new pb.UpdateRequest(), urn, id);
+    req.setOlds(toStruct(olds as never));
+    req.setNews(toStruct(news as never));
     const resp = (await this.call("update", req)) as providerPb.UpdateResponse;
-    return { properties: (resp.getProperties()?.toJavaScript() ?? {}) as Props };
+    return { properties: fromStruct(resp.getProperties()) };
   }
 
   async delete(urn: string, id: string, props: Props): Promise<void> {
-    const req = new pb.DeleteRequest();
-    req.setUrn(urn);
-    req.setId(id);
-    req.setProperties(Struct.fromJavaScript(props as never));
+    const req = addressed(new pb.DeleteRequest(), urn, id);
+    req.setProperties(toStruct(props as never));
     await this.call("delete", req);
   }
 
