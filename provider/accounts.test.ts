@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
+import { problemsOf } from "../test/support/accounts-problems";
 import {
   AccountsFileError,
   type FindUsers,
@@ -10,17 +11,6 @@ import {
 const ALICE = "20000000-0000-4000-8000-000000000002";
 const BOB = "20000000-0000-4000-8000-000000000003";
 const TENANT = "10000000-0000-4000-8000-000000000002";
-
-/** The problems of a file that must fail, one string each. */
-function problemsOf(text: string): readonly string[] {
-  try {
-    parseAccountsYaml(text, "accounts.yaml");
-  } catch (error) {
-    expect(error).toBeInstanceOf(AccountsFileError);
-    return (error as AccountsFileError).problems;
-  }
-  throw new Error("expected the file to be rejected");
-}
 
 async function resolveProblems(text: string, findUsers: FindUsers): Promise<readonly string[]> {
   const entries = parseAccountsYaml(text, "accounts.yaml");

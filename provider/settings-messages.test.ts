@@ -1,5 +1,6 @@
 import { describe, expect, expectTypeOf, it } from "vitest";
-import { AccountsFileError, parseAccountsYaml } from "./accounts";
+import { problemsOf } from "../test/support/accounts-problems";
+import { parseAccountsYaml } from "./accounts";
 import { connectionSettings } from "./accounts-stack";
 import { AcronisProvider, acronisProviderInputs } from "./acronis-provider";
 import {
@@ -278,16 +279,6 @@ describe("an AcronisProvider's arguments, and what its process makes of them", (
 });
 
 describe("the accounts file's connections", () => {
-  function problemsOf(text: string): readonly string[] {
-    try {
-      parseAccountsYaml(text, "accounts.yaml");
-    } catch (error) {
-      expect(error).toBeInstanceOf(AccountsFileError);
-      return (error as AccountsFileError).problems;
-    }
-    throw new Error("expected the file to be rejected");
-  }
-
   it("reports every kind of bad connection at its place", () => {
     expect(
       problemsOf(

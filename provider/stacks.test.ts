@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { AccountsFileError, parseAccountsYaml } from "./accounts";
+import { problemsOf } from "../test/support/accounts-problems";
+import { parseAccountsYaml } from "./accounts";
 import { selectStack, stacksOf } from "./stacks";
 
 const id = (n: number) => `20000000-0000-4000-8000-${String(n).padStart(12, "0")}`;
@@ -13,16 +14,6 @@ function file(entries: readonly [string | undefined, number][]): string {
     if (stack !== undefined) lines.push(`    stack: ${stack}`);
   }
   return lines.join("\n");
-}
-
-function problemsOf(text: string): readonly string[] {
-  try {
-    parseAccountsYaml(text, "accounts.yaml");
-  } catch (error) {
-    expect(error).toBeInstanceOf(AccountsFileError);
-    return (error as AccountsFileError).problems;
-  }
-  throw new Error("expected the file to be rejected");
 }
 
 describe("a file split into stacks", () => {
