@@ -41,8 +41,8 @@ export function getClient(state: PlatformState, caller: ApiClient, rawId: string
 
 /**
  * PUT /clients/{id}: the sent fields replace the stored ones (`data` as a whole: emulator
- * choice). A disabled client gets no new token; tokens it already holds keep working until
- * they expire (emulator choice).
+ * choice). A disabled client gets no new token, and every token it already holds answers 401
+ * until it is enabled again (published: a disabled client gets 401 on every call).
  */
 export function updateClient(
   state: PlatformState,

@@ -37,6 +37,7 @@ const anonymous = (method: string, path: string, body?: unknown) => p.anonymous(
 
 describe("PUT and DELETE /clients/{id}", () => {
   it("PUT changes the sent fields; a disabled client gets no new token until enabled again", async () => {
+    expect((await api(emu.baseUrl, viewer, "GET", `/users/${USERS.alice}`)).status).toBe(200);
     const r = await api(emu.baseUrl, admin, "PUT", `/clients/${VIEWER.id}`, {
       status: "disabled",
       data: { client_name: "reports" },
@@ -66,8 +67,13 @@ describe("PUT and DELETE /clients/{id}", () => {
       error: "access_denied",
       error_description: "client is disabled",
     });
+    // The token it was given before it was disabled answers 401 too, on every call.
+    const held = await api(emu.baseUrl, viewer, "GET", `/users/${USERS.alice}`);
+    expect(held.status).toBe(401);
+    expect(JSON.stringify(held.body)).toContain("client is disabled");
     await api(emu.baseUrl, admin, "PUT", `/clients/${VIEWER.id}`, { status: "enabled" });
     expect(await getToken(emu.baseUrl, VIEWER.id, VIEWER.secret)).toMatch(/./);
+    expect((await api(emu.baseUrl, viewer, "GET", `/users/${USERS.alice}`)).status).toBe(200);
   });
 
   it("PUT refuses a bad body (400), no JSON (415), no token (401), a viewer (403), outside (403), unknown (404)", async () => {

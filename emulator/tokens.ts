@@ -126,6 +126,9 @@ export class TokenStore {
     }
     const client = this.platform.clients.get(t.clientId);
     if (!client) throw unauthorized("client no longer exists");
+    // Published: once an API client is disabled, every call it makes answers 401, with the
+    // tokens it already holds too (not only new token requests).
+    if (client.status === "disabled") throw unauthorized("client is disabled");
     return client;
   }
 }
