@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, defaultSeed, TENANTS, USERS } from "./seed";
+import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, defaultSeed, TENANTS, USERS } from "./demo-seeds";
 import { type RunningEmulator, startEmulator } from "./server";
 import { api, basic, getToken, request } from "./test-helpers";
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 import { parseArgs } from "node:util";
 import { DATACENTERS, startDatacenters } from "./datacenters";
-import { DEMO_CLIENT_ID, SeedError } from "./seed";
+import { DEMO_CLIENT_ID } from "./demo-seeds";
+import { SeedError } from "./seed";
 import { type RunningEmulator, startEmulator } from "./server";
 
 const USAGE = `usage: node dist/emulator/cli.js [--port 8080] [--seed file.yaml] [--token-ttl 7200]

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { DEMO_CLIENT_ID, TENANTS, USERS } from "./demo-seeds";
 import {
   ALPHA_ADMIN,
   expectError,
@@ -7,7 +8,6 @@ import {
   startScopedPlatform,
   VIEWER,
 } from "./scoped-platform";
-import { DEMO_CLIENT_ID, TENANTS, USERS } from "./seed";
 import type { RunningEmulator } from "./server";
 import { api, basic, getToken, request } from "./test-helpers";
 

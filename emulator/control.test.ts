@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { EmulatorControlError } from "./control";
+import { TENANTS, USERS } from "./demo-seeds";
 import { ErrorCode } from "./errors";
 import { normalizePath } from "./faults";
 import { GET_USER } from "./request-keys";
-import { TENANTS, USERS } from "./seed";
 import { type RunningEmulator, startEmulator } from "./server";
 import { api, getToken, request, waitFor } from "./test-helpers";
 

@@ -3,7 +3,6 @@ import { DATACENTERS, type RunningDatacenters, startDatacenters } from "./datace
 import {
   DEMO_CLIENT_ID,
   DEMO_CLIENT_SECRET,
-  parseSeed,
   TENANTS,
   US5_CLIENT_ID,
   US5_CLIENT_SECRET,
@@ -11,7 +10,8 @@ import {
   US5_USERS,
   USERS,
   us5Seed,
-} from "./seed";
+} from "./demo-seeds";
+import { parseSeed } from "./seed";
 import { api, basic, getToken, request } from "./test-helpers";
 
 let platform: RunningDatacenters<keyof typeof DATACENTERS>;

@@ -1,4 +1,5 @@
-import { DEMO_CLIENT_ID, defaultSeed, type Seed, US5_CLIENT_ID, us5Seed } from "./seed";
+import { DEMO_CLIENT_ID, defaultSeed, US5_CLIENT_ID, us5Seed } from "./demo-seeds";
+import type { Seed } from "./seed";
 import { type EmulatorOptions, type RunningEmulator, startEmulator } from "./server";
 
 /**

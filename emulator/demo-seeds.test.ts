@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { fixedId, generatedUserId, TENANTS, US5_TENANTS, US5_USERS, USERS } from "./seed";
+import { fixedId, TENANTS, US5_TENANTS, US5_USERS, USERS } from "./demo-seeds";
+import { generatedUserId } from "./generated-seed";
 
 // The ids README.md documents and demos, tests and users' stacks name: built from one helper,
 // pinned here as the literals they must stay.

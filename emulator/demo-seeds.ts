@@ -1,4 +1,4 @@
-import type { Seed } from "./seed";
+import { loadSeedFile, type ParsedSeed, parseSeed, type Seed } from "./seed";
 
 /**
  * The built-in seeds, with fixed ids so demos and tests can name them: `defaultSeed` (datacenter
@@ -250,3 +250,10 @@ export const us5Seed = {
     },
   ],
 } satisfies Seed;
+
+/** Seed object, or a path to a YAML file; the default seed when absent. */
+export function resolveSeed(seed: Seed | string | undefined): ParsedSeed {
+  if (seed === undefined) return parseSeed(defaultSeed);
+  if (typeof seed === "string") return loadSeedFile(seed);
+  return parseSeed(seed);
+}

@@ -1,4 +1,4 @@
-import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET } from "./seed";
+import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET } from "./demo-seeds";
 
 /**
  * The stack config `pulumi config set` would give a stack pointed at this emulator's demo client:

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { USERS } from "./demo-seeds";
 import { PUT_USER as PUT, USER_PATH } from "./request-keys";
-import { USERS } from "./seed";
 import { type RunningEmulator, startEmulator } from "./server";
 import { getToken, waitFor } from "./test-helpers";
 

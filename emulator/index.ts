@@ -14,6 +14,18 @@ export {
   type RunningDatacenters,
   startDatacenters,
 } from "./datacenters";
+export {
+  DEMO_CLIENT_ID,
+  DEMO_CLIENT_SECRET,
+  defaultSeed,
+  TENANTS,
+  US5_CLIENT_ID,
+  US5_CLIENT_SECRET,
+  US5_TENANTS,
+  US5_USERS,
+  USERS,
+  us5Seed,
+} from "./demo-seeds";
 export { ErrorCode, type PlatformErrorBody } from "./errors";
 export {
   type FaultAction,
@@ -21,6 +33,11 @@ export {
   normalizePath,
   type RequestStatsSnapshot,
 } from "./faults";
+export {
+  type GenerateSeedOptions,
+  generatedUserId,
+  generateSeed,
+} from "./generated-seed";
 export type { Arrival, HeldRequests, HoldRule } from "./hold-client";
 export * from "./request-keys";
 export {
@@ -30,25 +47,12 @@ export {
   SandboxAccountError,
 } from "./sandbox-accounts";
 export {
-  DEMO_CLIENT_ID,
-  DEMO_CLIENT_SECRET,
-  defaultSeed,
-  type GenerateSeedOptions,
-  generatedUserId,
-  generateSeed,
   loadSeedFile,
   type ParsedSeed,
   parseSeed,
   parseSeedYaml,
   type Seed,
   SeedError,
-  TENANTS,
-  US5_CLIENT_ID,
-  US5_CLIENT_SECRET,
-  US5_TENANTS,
-  US5_USERS,
-  USERS,
-  us5Seed,
 } from "./seed";
 export { type EmulatorOptions, type RunningEmulator, startEmulator } from "./server";
 export { PlatformState } from "./state";

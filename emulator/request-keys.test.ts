@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { TENANTS, USERS } from "./demo-seeds";
 import { GET_SEARCH, GET_USER, GET_USERS, POST_TOKEN, PUT_USER } from "./request-keys";
-import { TENANTS, USERS } from "./seed";
 import { api, demoPlatformForTests, getToken } from "./test-helpers";
 
 const demo = demoPlatformForTests();

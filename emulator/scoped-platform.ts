@@ -1,5 +1,5 @@
 import { expect } from "vitest";
-import { defaultSeed, TENANTS } from "./seed";
+import { defaultSeed, TENANTS } from "./demo-seeds";
 import { type RunningEmulator, startEmulator } from "./server";
 import { api, getToken, type JsonResponse, request } from "./test-helpers";
 

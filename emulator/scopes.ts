@@ -1,7 +1,3 @@
-import { accessDenied } from "./errors";
-import type { ApiClient } from "./platform-records";
-import type { PlatformState } from "./state";
-
 /**
  * Account-server scopes (`urn:acronis.com::account-server::<name>`) the emulated operations
  * name in the OpenAPI `security` of each operation.
@@ -43,27 +39,6 @@ export type Operation = keyof typeof OPERATION_SCOPES;
  * Emulator choice (UNCONFIRMED): `tenant_admin` includes `tenant_viewer`, as an administrator
  * role includes reading what it administers.
  */
-function holds(client: ApiClient, scope: Scope): boolean {
-  return (
-    client.scopes.includes(scope) ||
-    (scope === "tenant_viewer" && client.scopes.includes("tenant_admin"))
-  );
-}
-
-/** The caller of an API request: 401 without a valid bearer token, 403 without the scope. */
-export function authorize(
-  state: PlatformState,
-  authorization: string | undefined,
-  operation: Operation,
-): ApiClient {
-  const caller = state.authenticate(authorization);
-  const anyOf: readonly Scope[] = OPERATION_SCOPES[operation];
-  if (!anyOf.some((s) => holds(caller, s))) {
-    throw accessDenied(
-      `API client ${caller.clientId} lacks the scope ${anyOf
-        .map((s) => `urn:acronis.com::account-server::${s}`)
-        .join(" or ")}`,
-    );
-  }
-  return caller;
+export function holds(scopes: readonly Scope[], scope: Scope): boolean {
+  return scopes.includes(scope) || (scope === "tenant_viewer" && scopes.includes("tenant_admin"));
 }

@@ -2,18 +2,10 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { DEMO_CLIENT_ID, defaultSeed, TENANTS, USERS } from "./demo-seeds";
+import { generatedUserId, generateSeed } from "./generated-seed";
 import { GET_USER } from "./request-keys";
-import {
-  DEMO_CLIENT_ID,
-  defaultSeed,
-  generatedUserId,
-  generateSeed,
-  parseSeed,
-  parseSeedYaml,
-  SeedError,
-  TENANTS,
-  USERS,
-} from "./seed";
+import { parseSeed, parseSeedYaml, SeedError } from "./seed";
 import { startEmulator } from "./server";
 import { api, getToken } from "./test-helpers";
 

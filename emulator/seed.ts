@@ -1,18 +1,14 @@
 import { readFileSync } from "node:fs";
 import { LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
-import { defaultSeed } from "./demo-seeds";
 import { EMAIL_RE, UUID_RE } from "./patterns";
 import { SCOPES } from "./scopes";
 
 /**
  * The seed: what the emulator starts (and resets) with. Its format as a zod schema with
  * referential checks, and its parsing from an object or a YAML file; the built-in seeds live in
- * demo-seeds.ts and generated-seed.ts (re-exported here, where importers have always found them).
+ * demo-seeds.ts and generated-seed.ts, which build on this file (never the other way round).
  */
-
-export * from "./demo-seeds";
-export * from "./generated-seed";
 
 const uuid = z
   .string()
@@ -183,11 +179,4 @@ export function parseSeedYaml(text: string, source = "<seed>"): ParsedSeed {
 
 export function loadSeedFile(file: string): ParsedSeed {
   return parseSeedYaml(readFileSync(file, "utf8"), file);
-}
-
-/** Seed object, or a path to a YAML file. */
-export function resolveSeed(seed: Seed | string | undefined): ParsedSeed {
-  if (seed === undefined) return parseSeed(defaultSeed);
-  if (typeof seed === "string") return loadSeedFile(seed);
-  return parseSeed(seed);
 }

@@ -3,11 +3,12 @@ import type { AddressInfo } from "node:net";
 import { serveApiRequest } from "./api-request";
 import { EmulatorControl } from "./control";
 import { routeControl } from "./control-routes";
+import { resolveSeed } from "./demo-seeds";
 import { FaultEngine, RequestStats } from "./faults";
 import { RequestHolds } from "./hold";
 import { errorReply, type Reply, send } from "./http";
 import type { EmulatorRuntime } from "./runtime";
-import { resolveSeed, type Seed } from "./seed";
+import type { Seed } from "./seed";
 import { PlatformState } from "./state";
 
 export interface EmulatorOptions {

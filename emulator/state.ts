@@ -18,23 +18,6 @@ import {
 } from "./tokens";
 import { userJson } from "./user-json";
 
-// What other modules have always imported from here; each lives in its own module now.
-export { type UserPatch, userPatchSchema, userPutSchema, zodInfo } from "./body-schemas";
-export { parseUuid } from "./patterns";
-export {
-  type ApiClient,
-  CONTACT_STRING_FIELDS,
-  type Contact,
-  type Lod,
-  type Mail,
-  NOTIFICATIONS,
-  type Tenant,
-  type UserRecord,
-} from "./platform-records";
-export { type ClientCredentials, DEFAULT_TOKEN_TTL_SECONDS, type TokenResponse } from "./tokens";
-export { DEFAULT_BATCH_LIMIT, MAX_BATCH_UUIDS } from "./user-listing";
-export { DEFAULT_SEARCH_LIMIT } from "./user-search";
-
 export interface StateOptions {
   tokenTtlSeconds?: number;
   /** Wall clock in ms; the control surface adds an offset on top. */

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach } from "vitest";
-import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET } from "./seed";
+import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET } from "./demo-seeds";
 import { type RunningEmulator, startEmulator } from "./server";
 
 /** Small HTTP helpers shared by the emulator's own tests (real HTTP via global fetch). */

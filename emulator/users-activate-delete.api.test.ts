@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { OutboxMail } from "./control";
+import { USERS } from "./demo-seeds";
 import {
   createAccount,
   expectError,
@@ -7,7 +8,6 @@ import {
   type ScopedPlatform,
   startScopedPlatform,
 } from "./scoped-platform";
-import { USERS } from "./seed";
 import type { RunningEmulator } from "./server";
 import { api } from "./test-helpers";
 

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { TENANTS, USERS } from "./demo-seeds";
 import {
   ALPHA_ADMIN,
   createAccount,
@@ -8,7 +9,6 @@ import {
   type ScopedPlatform,
   startScopedPlatform,
 } from "./scoped-platform";
-import { TENANTS, USERS } from "./seed";
 import type { RunningEmulator } from "./server";
 import { api, request } from "./test-helpers";
 

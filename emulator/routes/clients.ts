@@ -1,9 +1,9 @@
+import { authorize } from "../authorize";
 import { clientPutSchema } from "../body-schemas";
 import { clientJson, deleteClient, getClient, updateClient } from "../clients-lifecycle";
 import { jsonBody, methodNotAllowed, type Reply } from "../http";
-import { authorize } from "../scopes";
 import type { PlatformState } from "../state";
-import type { ApiCall } from "./api";
+import type { ApiCall } from "./api-call";
 
 /** GET, PUT and DELETE /api/2/clients/{id}; undefined for any other path. */
 export function routeClients(state: PlatformState, call: ApiCall): Reply | undefined {

@@ -1,8 +1,8 @@
+import { authorize } from "../authorize";
 import { methodNotAllowed, parseBool, parsePositiveInt, type Reply } from "../http";
-import { authorize } from "../scopes";
 import type { PlatformState } from "../state";
 import { DEFAULT_SEARCH_LIMIT, search } from "../user-search";
-import type { ApiCall } from "./api";
+import type { ApiCall } from "./api-call";
 
 /** GET /api/2/search?tenant=&text=[&limit=&allow_deleted=]. */
 export function routeSearch(state: PlatformState, call: ApiCall): Reply | undefined {

@@ -2,7 +2,7 @@ import { TokenError } from "../errors";
 import { mediaType, methodNotAllowed, type Reply } from "../http";
 import type { PlatformState } from "../state";
 import type { ClientCredentials } from "../tokens";
-import type { ApiCall } from "./api";
+import type { ApiCall } from "./api-call";
 
 /** POST /api/2/idp/token: client credentials (Basic, or in the form) for a bearer token. */
 export function routeToken(state: PlatformState, call: ApiCall): Reply | undefined {

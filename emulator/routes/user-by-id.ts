@@ -1,10 +1,10 @@
+import { authorize } from "../authorize";
 import { userPutSchema } from "../body-schemas";
 import { jsonBody, methodNotAllowed, parseBool, type Reply } from "../http";
 import { parseUuid } from "../patterns";
-import { authorize } from "../scopes";
 import type { PlatformState } from "../state";
 import { putUser } from "../user-writes";
-import type { ApiCall } from "./api";
+import type { ApiCall } from "./api-call";
 
 /** GET and PUT /api/2/users/{id} (DELETE is the lifecycle's, answered before this route). */
 export function routeUserById(state: PlatformState, call: ApiCall): Reply | undefined {

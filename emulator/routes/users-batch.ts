@@ -1,11 +1,11 @@
+import { authorize } from "../authorize";
 import { badRequest } from "../errors";
 import { methodNotAllowed, parseBool, parsePositiveInt, type Reply } from "../http";
 import { parseUuid } from "../patterns";
 import { iso, type Lod, type UserRecord } from "../platform-records";
-import { authorize } from "../scopes";
 import type { PlatformState } from "../state";
 import { DEFAULT_BATCH_LIMIT, MAX_BATCH_UUIDS, usersByIds, usersInSubtree } from "../user-listing";
-import type { ApiCall } from "./api";
+import type { ApiCall } from "./api-call";
 
 /** The opaque `after` cursor of a subtree listing: root, offset, lod, allow_deleted. */
 interface BatchCursor {

@@ -1,12 +1,12 @@
 import { z } from "zod";
 import { sendActivationEmail } from "../activation";
+import { authorize } from "../authorize";
 import { userPostSchema } from "../body-schemas";
 import { badRequest } from "../errors";
 import { jsonBody, methodNotAllowed, parsed, parseJson, type Reply } from "../http";
-import { authorize } from "../scopes";
 import type { PlatformState } from "../state";
 import { checkLogin, createUser, currentUser, deleteUser } from "../users-lifecycle";
-import type { ApiCall } from "./api";
+import type { ApiCall } from "./api-call";
 
 /**
  * The account lifecycle routes under /api/2/users: check_login, me, POST (create),
