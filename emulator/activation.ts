@@ -1,4 +1,4 @@
-import { businessRule, ErrorCode, PlatformError } from "./errors";
+import { accessDenied, businessRule, ErrorCode, PlatformError } from "./errors";
 import {
   linkConfirmed,
   linkExpired,
@@ -16,16 +16,23 @@ import type { PlatformState } from "./state";
  */
 
 /**
- * A mail to the account's current address. Emulator choices: an activated account is refused
- * (409 code 1027), so is a disabled one (409 code 1018); every call sends a new mail, and each
- * outstanding link works until the account is activated.
+ * A mail to the account's current address. Published: only for accounts in sub-tenants of the
+ * caller's tenant (its own tenant's accounts are refused), and the operation declares only
+ * 204/401/403/404, so every refusal is a 403: own tenant code 1002 (access denied); emulator
+ * choices: an activated account code 1027 (business rules), a disabled one code 1018 (user
+ * disabled). Every call sends a new mail; each outstanding link works until one activates it.
  */
 export function sendActivationEmail(state: PlatformState, caller: ApiClient, rawId: string): Mail {
   const u = state.requireUser(caller, rawId);
-  if (u.activated) throw businessRule(`user ${u.id} is already activated`);
+  if (u.tenantId === caller.tenantId) {
+    throw accessDenied(
+      `user ${u.id} is in the caller's own tenant: activation mails go only to sub-tenants' users`,
+    );
+  }
+  if (u.activated) throw businessRule(403, `user ${u.id} is already activated`);
   if (!u.enabled) {
     throw new PlatformError(
-      409,
+      403,
       ErrorCode.userDisabled,
       "User disabled",
       `user ${u.id} is disabled`,

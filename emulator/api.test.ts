@@ -83,14 +83,14 @@ describe("POST /idp/token", () => {
     expect(admin.status).toBe(403);
   });
 
-  it("rejects a bad secret with 401 access_denied", async () => {
+  it("rejects a bad secret with 401 invalid_client, as recorded answers of the platform show", async () => {
     const r = await request(`${emu.baseUrl}/idp/token`, {
       method: "POST",
       headers: { authorization: basic(DEMO_CLIENT_ID, "wrong"), "content-type": form },
       body: "grant_type=client_credentials",
     });
     expect(r.status).toBe(401);
-    expect(r.body.error).toBe("access_denied");
+    expect(r.body.error).toBe("invalid_client");
     expect(typeof r.body.error_description).toBe("string");
   });
 
@@ -101,7 +101,7 @@ describe("POST /idp/token", () => {
       body: `grant_type=client_credentials&client_id=${DEMO_CLIENT_ID}&client_secret=${DEMO_CLIENT_SECRET}`,
     });
     expect(r.status).toBe(401);
-    expect(r.body.error).toBe("access_denied");
+    expect(r.body.error).toBe("invalid_client");
   });
 
   it("answers 400 invalid_request for a bad grant or body", async () => {
@@ -179,7 +179,7 @@ describe("GET /users/{id}", () => {
       "/users/20000000-0000-4000-8000-0000000000ff",
     );
     expect(missing.status).toBe(404);
-    expect(missing.body.error).toMatchObject({ domain: "PlatformAccountServer", code: 1004 });
+    expect(missing.body.error).toMatchObject({ domain: "PlatformAccountServer", code: 404 });
     const bad = await api(emu.baseUrl, token, "GET", "/users/not-a-uuid");
     expect(bad.status).toBe(400);
     expect(bad.body.error.details.info).toContain("user_id");
@@ -475,13 +475,13 @@ describe("GET /search", () => {
     expect(r.body.items[0]).not.toHaveProperty("email");
   });
 
-  it("matches tenants by name, honours limit, 403 outside the subtree", async () => {
+  it("matches tenants by name (path ending with its own name, as the guide shows), honours limit, 403 outside the subtree", async () => {
     const t = await search(`tenant=${TENANTS.partner}&text=beta`);
     expect(t.body.items[0]).toMatchObject({
       obj_type: "tenant",
       id: TENANTS.beta,
       name: "Beta Customer",
-      path: ["Demo Partner"],
+      path: ["Demo Partner", "Beta Customer"],
     });
     const limited = await search(`tenant=${TENANTS.partner}&text=example&limit=2`);
     expect(limited.body.items).toHaveLength(2);

@@ -1,31 +1,32 @@
 /**
- * Platform error codes. 1000/1001/1002 are the documented ones (README "Errors"); the others are
- * emulator choices, since Acronis does not publish codes for those situations.
+ * `error.code` of the emulator's answers. Acronis's "Status and error codes" page: the code is a
+ * platform code or, where none applies, the HTTP status; recorded answers of the real API show
+ * `{"error": {"code": 404, ...}}` for an unknown object and 400 for a bad request. So the
+ * emulator uses a published platform code only for its published meaning, and the HTTP status
+ * everywhere else (never a published number for another meaning: 1004 is a tenant name conflict,
+ * 1010-1016 are Sync & Share, deprovisioning, locking, moving, infrastructure and storage).
  */
 export const ErrorCode = {
+  /** Published: internal error. */
   internal: 1000,
+  /** Published: version mismatch. */
   versionMismatch: 1001,
+  /** Published: access denied. */
   accessDenied: 1002,
-  /** Documented: "user disabled". */
+  /** Published: "user disabled". */
   userDisabled: 1018,
-  /** Documented: "does not satisfy business rules". */
+  /** Published: "does not satisfy business rules". */
   businessRule: 1027,
-  /** Emulator choice: 404 "not found". */
-  notFound: 1004,
-  /** Emulator choice: 400 request validation failure. */
-  badRequest: 1010,
-  /** Emulator choice: 401 missing/unknown/expired bearer token. */
-  unauthorized: 1011,
-  /** Emulator choice: 405. */
-  methodNotAllowed: 1012,
-  /** Emulator choice: 415. */
-  unsupportedMediaType: 1013,
-  /** Emulator choice: 409 login already used by another user. */
-  conflict: 1014,
-  /** Emulator choice: 410 confirmation link already used or superseded. */
-  gone: 1015,
-  /** Emulator choice: 413 body over 1 MiB. */
-  tooLarge: 1016,
+  /** No platform code published: the HTTP status, as recorded answers show. */
+  notFound: 404,
+  badRequest: 400,
+  unauthorized: 401,
+  methodNotAllowed: 405,
+  notAcceptable: 406,
+  conflict: 409,
+  gone: 410,
+  tooLarge: 413,
+  unsupportedMediaType: 415,
 } as const;
 
 export interface PlatformErrorBody {
@@ -94,14 +95,14 @@ export const versionMismatch = (sent: number, current: number) =>
     `version ${sent} does not match the current version ${current}`,
   );
 /** Documented code 1027: the request breaks a rule of the platform (e.g. deleting an enabled user). */
-export const businessRule = (info: string) =>
-  new PlatformError(409, ErrorCode.businessRule, "Does not satisfy business rules", info);
+export const businessRule = (status: 400 | 403 | 409, info: string) =>
+  new PlatformError(status, ErrorCode.businessRule, "Does not satisfy business rules", info);
 
 /** Token endpoint errors use the OAuth-like `tokenError` schema instead of `errorScheme`. */
 export class TokenError extends Error {
   constructor(
     readonly status: 400 | 401,
-    readonly error: "access_denied" | "invalid_request",
+    readonly error: "invalid_client" | "invalid_request",
     readonly description: string,
   ) {
     super(description);

@@ -15,7 +15,7 @@ import type { ParsedSeed } from "./seed";
  * created account (POST /users), so both start an account the same way.
  */
 
-/** A contact created at `at`; contact strings not given are null. */
+/** A contact created at `at`; contact strings not given are empty, as in the guide's example. */
 export function newContact(
   at: string,
   email: string,
@@ -29,7 +29,7 @@ export function newContact(
     types: [],
     email,
     email_confirmed: emailConfirmed,
-    ...(Object.fromEntries(CONTACT_STRING_FIELDS.map((f) => [f, strings[f] ?? null])) as Pick<
+    ...(Object.fromEntries(CONTACT_STRING_FIELDS.map((f) => [f, strings[f] ?? ""])) as Pick<
       Contact,
       ContactStringField
     >),
@@ -60,6 +60,7 @@ export function newUserRecord(at: string, fields: NewUser, contact: Contact): Us
     businessTypes: [...(fields.businessTypes ?? [])],
     originId: fields.originId ?? null,
     originExternalId: fields.originExternalId ?? null,
+    personalTenantId: fields.personalTenantId ?? null,
     contact,
   };
 }

@@ -44,6 +44,11 @@ export interface Tenant {
   parentId: string | null;
   kind: string;
   children: string[];
+  /**
+   * A user's personal tenant: held in `tenants` but not among its parent's `children`, so
+   * listings and search walk past it (emulator choice; the API's tenant routes are not served).
+   */
+  personalOf?: string;
 }
 
 export interface ApiClient {
@@ -89,6 +94,8 @@ export interface UserRecord {
   businessTypes: string[];
   originId: string | null;
   originExternalId: string | null;
+  /** The account's personal tenant (a `unit`), created with it at customer level and below. */
+  personalTenantId: string | null;
   contact: Contact;
 }
 
@@ -115,4 +122,9 @@ export interface Mail {
 export type Lod = "stamps" | "basic" | "full";
 
 /** Timestamps as the platform writes them. */
-export const iso = (ms: number) => new Date(ms).toISOString();
+/**
+ * A timestamp as the published examples write them: UTC as `+00:00`, with microseconds
+ * (e.g. `2026-12-08T00:06:13.123000+00:00`; schema `item1` allows at most 32 characters).
+ */
+export const iso = (ms: number) =>
+  new Date(ms).toISOString().replace(/\.(\d{3})Z$/, ".$1000+00:00");

@@ -25,6 +25,7 @@ export const OPERATION_SCOPES = {
   deleteClient: ["tenant_admin", "replication_manager", "managed_clients_admin"],
   fetchUser: ["tenant_viewer"],
   fetchUsersBatch: ["tenant_viewer"],
+  fetchTenantUsers: ["tenant_viewer"],
   updateUser: ["tenant_admin"],
   createUser: ["tenant_admin"],
   deleteUser: ["tenant_admin"],

@@ -90,19 +90,19 @@ export class TokenStore {
     if (grantType !== "client_credentials") {
       throw new TokenError(400, "invalid_request", `unsupported grant_type '${grantType}'`);
     }
-    if (!creds) throw new TokenError(401, "access_denied", "client credentials are missing");
+    if (!creds) throw new TokenError(401, "invalid_client", "client credentials are missing");
     const client = this.platform.clients.get(creds.id.toLowerCase());
     if (!client || client.secret !== creds.secret) {
-      throw new TokenError(401, "access_denied", "invalid client credentials");
+      throw new TokenError(401, "invalid_client", "invalid client credentials");
     }
     if (client.status === "disabled") {
-      throw new TokenError(401, "access_denied", "client is disabled");
+      throw new TokenError(401, "invalid_client", "client is disabled");
     }
     const wanted = creds.via === "basic" ? "client_secret_basic" : "client_secret_post";
     if (client.authMethod !== wanted) {
       throw new TokenError(
         401,
-        "access_denied",
+        "invalid_client",
         `client is registered with token_endpoint_auth_method=${client.authMethod}`,
       );
     }

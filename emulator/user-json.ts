@@ -19,7 +19,7 @@ export function userJson(u: UserRecord, lod: Lod, tenantKind: string): Record<st
   if (lod === "stamps") return { ...stamps, access_policies: [] };
   const basic = {
     ...stamps,
-    personal_tenant_id: null,
+    personal_tenant_id: u.personalTenantId,
     login: u.login,
     enabled: u.enabled,
     session_mfa_status: "passed_or_not_required",

@@ -79,3 +79,50 @@ export function usersInSubtree(
   }
   return { users: out, next: more ? offset + out.length : null };
 }
+
+/** FetchTenantUsers' `order` keys the emulator sorts by; any other sorts by `name` (choice). */
+const ORDER_KEYS = ["as_is", "login", "name"] as const;
+
+function sortKey(u: UserRecord, key: string): string {
+  if (key === "login") return u.login.toLowerCase();
+  const name = [u.contact.firstname, u.contact.lastname].filter((s) => s).join(" ");
+  return (name || u.login).toLowerCase();
+}
+
+/**
+ * GET /tenants/{tenant_id}/users (FetchTenantUsers): the ids of the tenant's own accounts; with
+ * `include_grand_children`, also those of nested `unit` tenants under a customer, or nested
+ * `folder` tenants under any other kind (the spec's words). Not paged. `order`: `as_is`,
+ * `login` or `name` (default: first and last name, else login), `-` reverses.
+ */
+export function tenantUserIds(
+  state: PlatformState,
+  caller: ApiClient,
+  tenantId: string,
+  opts: { includeGrandChildren: boolean; allowDeleted: boolean; order: string },
+): string[] {
+  if (!state.tenants.has(tenantId)) throw notFound(`tenant ${tenantId} not found`);
+  if (!state.inSubtree(tenantId, caller.tenantId)) {
+    throw accessDenied(`tenant ${tenantId} is outside the caller's tenant subtree`);
+  }
+  const tenant = state.tenants.get(tenantId);
+  const nestedKind = tenant?.kind === "customer" ? "unit" : "folder";
+  const tenants = [tenantId];
+  for (let i = 0; opts.includeGrandChildren && i < tenants.length; i++) {
+    for (const child of state.tenants.get(tenants[i] as string)?.children ?? []) {
+      if (state.tenants.get(child)?.kind === nestedKind) tenants.push(child);
+    }
+  }
+  const users = tenants
+    .flatMap((t) => state.userIdsOf(t))
+    .map((id) => state.users.get(id))
+    .filter((u) => listed(u, opts.allowDeleted));
+  const reverse = opts.order.startsWith("-");
+  const key = opts.order.replace(/^-/, "");
+  if (key !== "as_is") {
+    const k = (ORDER_KEYS as readonly string[]).includes(key) ? key : "name";
+    users.sort((a, b) => sortKey(a, k).localeCompare(sortKey(b, k)));
+  }
+  if (reverse) users.reverse();
+  return users.map((u) => u.id);
+}

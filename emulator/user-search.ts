@@ -48,7 +48,8 @@ export function search(
         kind: t.kind,
         id: t.id,
         parent_id: t.parentId ?? t.id,
-        path: pathToParent,
+        // The guide's example: a tenant hit's path ends with its own name.
+        path: [...pathToParent, t.name],
         name: t.name,
         first_name: null,
         last_name: null,

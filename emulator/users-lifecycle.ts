@@ -25,7 +25,7 @@ export function checkLogin(state: PlatformState, username: string | null): void 
   if (username === null || username.length === 0) {
     throw new PlatformError(
       406,
-      ErrorCode.badRequest,
+      ErrorCode.notAcceptable,
       "Provided arguments are not acceptable",
       "username: required",
     );
@@ -34,9 +34,37 @@ export function checkLogin(state: PlatformState, username: string | null): void 
 }
 
 /**
- * POST /users: a new account, not activated, version 1, in a tenant of the caller's subtree.
- * Emulator choices: a login is required (400 without), `use_existing_identity` is refused (400),
- * no personal tenant is created, `enabled` defaults to true.
+ * The guide's login rules ("Creating a user account"): at least 3 characters; ASCII letters,
+ * digits and `.@_-+:!#$%^*={}'`/?`; trimmed of whitespace (a login that is not is refused:
+ * emulator choice, the guide does not say whether the platform trims or refuses).
+ */
+export const LOGIN_RE = /^[A-Za-z0-9.@_\-+:!#$%^*={}'`/?]{3,}$/;
+
+/** 400 naming the rule a login breaks; nothing when it keeps them all. */
+export function checkLoginRules(login: string): void {
+  if (login.trim() !== login) throw badRequest("login: must be trimmed of whitespace");
+  if (login.length < 3) throw badRequest("login: must be at least 3 characters long");
+  if (!LOGIN_RE.test(login)) {
+    throw badRequest(
+      "login: may contain only ASCII letters, digits and the characters .@_-+:!#$%^*={}'`/?",
+    );
+  }
+}
+
+/** Whether `tenantId` is at customer level or below (it or an ancestor is a customer). */
+function atCustomerLevel(state: PlatformState, tenantId: string): boolean {
+  for (let t = state.tenants.get(tenantId); t; t = state.tenants.get(t.parentId ?? "")) {
+    if (t.kind === "customer") return true;
+    if (t.parentId === null) return false;
+  }
+  return false;
+}
+
+/**
+ * POST /users: a new account, not activated, version 1, in a tenant of the caller's subtree;
+ * at customer level and below with a personal tenant (kind `unit`), as the spec's CreateUser
+ * says. Emulator choices: a login is required (400 without), `use_existing_identity` is refused
+ * (400), `enabled` defaults to true.
  */
 export function createUser(state: PlatformState, caller: ApiClient, body: UserPost): UserRecord {
   const tenantId = body.tenant_id.toLowerCase();
@@ -48,14 +76,29 @@ export function createUser(state: PlatformState, caller: ApiClient, body: UserPo
     throw badRequest("use_existing_identity: not emulated (identities are not modelled)");
   }
   if (body.login === undefined) throw badRequest("login: required by the emulator");
+  checkLoginRules(body.login);
   if (state.loginTaken(body.login)) throw loginConflict(body.login);
   const at = iso(state.now());
   // A new account has not confirmed its address; activation does.
   const contact = newContact(at, body.contact.email, false, body.contact);
+  const id = randomUUID();
+  let personalTenantId: string | undefined;
+  if (atCustomerLevel(state, tenantId)) {
+    personalTenantId = randomUUID();
+    state.tenants.set(personalTenantId, {
+      id: personalTenantId,
+      name: body.login,
+      parentId: tenantId,
+      kind: "unit",
+      children: [],
+      personalOf: id,
+    });
+  }
   const user = newUserRecord(
     at,
     {
-      id: randomUUID(),
+      id,
+      personalTenantId,
       tenantId,
       login: body.login,
       version: 1,
@@ -77,8 +120,10 @@ export function createUser(state: PlatformState, caller: ApiClient, body: UserPo
 }
 
 /**
- * DELETE /users/{id}?version=: only a disabled account, at its current version (409 code 1027
- * enabled, 409 code 1001 stale version). Soft delete: `deleted_at` set, version +1, so GET
+ * DELETE /users/{id}?version=: only a disabled account (the guide), at its current version.
+ * Refusals: a stale version 409 code 1001; an enabled account 400 code 1027 (the status of the
+ * published tenant analogue, 400 "prohibited to delete a non-disabled tenant"; its code 1006 is
+ * a tenant's, so the published "does not satisfy business rules"). Soft delete: `deleted_at` set, version +1, so GET
  * answers 404 and `allow_deleted=true` still shows it; outstanding links die with it.
  */
 export function deleteUser(
@@ -90,7 +135,10 @@ export function deleteUser(
   const u = state.requireUser(caller, rawId);
   if (version !== u.version) throw versionMismatch(version, u.version);
   if (u.enabled) {
-    throw businessRule(`user ${u.id} is enabled: disable it (PUT enabled=false) before deleting`);
+    throw businessRule(
+      400,
+      `user ${u.id} is enabled: disable it (PUT enabled=false) before deleting`,
+    );
   }
   markDeleted(state, u);
   return u;
@@ -125,7 +173,7 @@ export function currentUser(state: PlatformState, caller: ApiClient): Record<str
       types: [],
       email: "",
       email_confirmed: null,
-      ...Object.fromEntries(CONTACT_STRING_FIELDS.map((f) => [f, null])),
+      ...Object.fromEntries(CONTACT_STRING_FIELDS.map((f) => [f, ""])),
     },
     activated: true,
     language: "en",

@@ -181,7 +181,7 @@ describe("bad input: a clear message, and nothing written", () => {
     {
       what: "an unknown tenant",
       argv: ["--tenant", "10000000-0000-4000-8000-0000000000ff"],
-      message: `listing the users of tenant 10000000-0000-4000-8000-0000000000ff failed: Acronis API GET /users failed: HTTP 404 (code 1004, PlatformAccountServer): Not found (tenant 10000000-0000-4000-8000-0000000000ff not found). No such tenant: check --tenant, and that ACRONIS_BASE_URL is its datacenter; nothing was written`,
+      message: `listing the users of tenant 10000000-0000-4000-8000-0000000000ff failed: Acronis API GET /users failed: HTTP 404 (code 404, PlatformAccountServer): Not found (tenant 10000000-0000-4000-8000-0000000000ff not found). No such tenant: check --tenant, and that ACRONIS_BASE_URL is its datacenter; nothing was written`,
     },
     {
       what: "a tenant outside the API client",
@@ -192,7 +192,7 @@ describe("bad input: a clear message, and nothing written", () => {
       what: "wrong credentials",
       argv: ["--tenant", TENANTS.partner],
       env: { ACRONIS_CLIENT_SECRET: "not-the-secret" },
-      message: `listing the users of tenant ${TENANTS.partner} failed: Acronis API POST /idp/token failed: HTTP 401: could not obtain a token for API client ${DEMO_CLIENT_ID} (access_denied: invalid client credentials); check the client id and secret; nothing was written`,
+      message: `listing the users of tenant ${TENANTS.partner} failed: Acronis API POST /idp/token failed: HTTP 401: could not obtain a token for API client ${DEMO_CLIENT_ID} (invalid_client: invalid client credentials); check the client id and secret; nothing was written`,
     },
     {
       what: "no secret in the environment",

@@ -160,14 +160,14 @@ describe("a conflict that is not a version mismatch", () => {
       "the documented error shape",
       {
         error: {
-          code: 1014,
+          code: 409,
           message: "Another object of the same type already exists",
           details: { info: "" },
           context: {},
           domain: "PlatformAccountServer",
         },
       },
-      "HTTP 409 (code 1014, PlatformAccountServer): Another object of the same type already exists",
+      "HTTP 409 (code 409, PlatformAccountServer): Another object of the same type already exists",
     ],
   ])(
     "409 in %s fails the step with its code and message after one PUT",

@@ -5,6 +5,7 @@ import type { PlatformState } from "../state";
 import type { ApiCall, ApiRoute } from "./api-call";
 import { routeClients } from "./clients";
 import { routeSearch } from "./search";
+import { routeTenantUsers } from "./tenant-users";
 import { routeToken } from "./token";
 import { routeUserById } from "./user-by-id";
 import { routeUserLifecycle } from "./users";
@@ -18,6 +19,7 @@ const ROUTES: readonly ApiRoute[] = [
   routeUsersBatch,
   routeUserById,
   routeSearch,
+  routeTenantUsers,
 ];
 
 /** Applies one `/api/2` request to the platform; throws the error answers. */

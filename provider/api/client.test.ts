@@ -174,12 +174,12 @@ describe("token", () => {
     scope
       .post("/api/2/idp/token")
       .times(2)
-      .reply(401, { error: "access_denied", error_description: "invalid client credentials" });
+      .reply(401, { error: "invalid_client", error_description: "invalid client credentials" });
     const c = mk({ batchReads: false });
     const err = await rejection(c.getUser("u1"));
     expect(err.kind).toBe("auth");
     expect(err.message).toContain(CLIENT_ID);
-    expect(err.message).toContain("access_denied");
+    expect(err.message).toContain("invalid_client");
     expect(err.message).toContain("invalid client credentials");
     expect(err.path).toBe("/idp/token");
     expect(JSON.stringify(err) + inspect(err)).not.toContain(SECRET);
@@ -191,7 +191,7 @@ describe("token", () => {
     scope
       .post("/api/2/idp/token")
       .times(2)
-      .reply(401, { error: "access_denied", error_description: "invalid client credentials" });
+      .reply(401, { error: "invalid_client", error_description: "invalid client credentials" });
     const c = mk({ batchReads: false });
     const first = await rejection(c.getUser("u1"));
     const later = await rejection(c.getUser("u2"));
@@ -206,8 +206,8 @@ describe("token", () => {
   it.each([
     {
       status: 401,
-      body: platformError(1011, "Client authentication failed", ""),
-      said: "code 1011, PlatformAccountServer: Client authentication failed",
+      body: platformError(401, "Client authentication failed", ""),
+      said: "code 401, PlatformAccountServer: Client authentication failed",
     },
     {
       status: 403,
@@ -237,7 +237,7 @@ describe("token", () => {
       .post("/api/2/idp/token")
       .reply(401, {
         error: {
-          code: 1011,
+          code: 401,
           message: `Invalid client credentials (client_secret=${SECRET})`,
           details: { info: `Authorization: ${BASIC}` },
           context: { client_id: CLIENT_ID, client_secret: SECRET },
@@ -245,7 +245,7 @@ describe("token", () => {
         },
       });
     const err = await rejection(mk({ batchReads: false }).getUser("u1"));
-    expect(err.message).toContain("code 1011, PlatformAccountServer: Invalid client credentials");
+    expect(err.message).toContain("code 401, PlatformAccountServer: Invalid client credentials");
     const all = `${String(err)} ${JSON.stringify(err)} ${inspect(err, { depth: 10 })}`;
     expect(all).not.toContain(SECRET);
     expect(all).not.toContain(BASIC_VALUE);
@@ -334,12 +334,12 @@ describe("retry", () => {
       .get("/api/2/users/u1")
       .times(2)
       .reply(404, {
-        error: { code: 1005, domain: "PlatformAccountServer", message: "Not found", details: {} },
+        error: { code: 404, domain: "PlatformAccountServer", message: "Not found", details: {} },
       });
     const c = mk({ batchReads: false });
     const err = await rejection(c.getUser("u1"));
     expect(err.status).toBe(404);
-    expect(err.code).toBe(1005);
+    expect(err.code).toBe(404);
     expect(scope.pendingMocks()).toHaveLength(1);
   });
 
