@@ -16,7 +16,7 @@ import {
   type TokenResponse,
   TokenStore,
 } from "./tokens";
-import { userJson } from "./user-json";
+import { type UserSchema, userJson } from "./user-json";
 
 export interface StateOptions {
   tokenTtlSeconds?: number;
@@ -144,8 +144,8 @@ export class PlatformState {
   }
 
   /** The account as the API answers it, at level of detail `lod`. */
-  userJson(u: UserRecord, lod: Lod = "full"): Record<string, unknown> {
-    return userJson(u, lod, this.tenants.get(u.tenantId)?.kind ?? "customer");
+  userJson(u: UserRecord, lod: Lod = "full", schema: UserSchema = "user"): Record<string, unknown> {
+    return userJson(u, lod, this.tenants.get(u.tenantId)?.kind ?? "customer", schema);
   }
 
   /** Whether any account, deleted ones included, holds `login`. */

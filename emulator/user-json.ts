@@ -1,10 +1,30 @@
 import type { Lod, UserRecord } from "./platform-records";
 
 /**
- * An account as the API answers it (schema `user`), at a level of detail: `stamps` (ids,
- * version, timestamps), `basic` (+ login, enabled) or `full` (+ contact and the rest).
+ * Which published schema the answer follows: `user` (one account: GET, PUT, POST) declares
+ * `origin_id`, `origin_external_id` and `disable_after` optional and not nullable, so they are
+ * left out when unset; `userBatch` items (GET /users) require them, null when unset.
  */
-export function userJson(u: UserRecord, lod: Lod, tenantKind: string): Record<string, unknown> {
+export type UserSchema = "user" | "batch";
+
+const OPTIONAL_IN_USER = ["origin_id", "origin_external_id", "disable_after"] as const;
+
+/**
+ * An account as the API answers it, at a level of detail: `stamps` (ids, version, timestamps),
+ * `basic` (+ login, enabled) or `full` (+ contact and the rest).
+ */
+export function userJson(
+  u: UserRecord,
+  lod: Lod,
+  tenantKind: string,
+  schema: UserSchema = "user",
+): Record<string, unknown> {
+  const json = userJsonOfBatch(u, lod, tenantKind);
+  if (schema === "user") for (const k of OPTIONAL_IN_USER) if (json[k] === null) delete json[k];
+  return json;
+}
+
+function userJsonOfBatch(u: UserRecord, lod: Lod, tenantKind: string): Record<string, unknown> {
   const stamps: Record<string, unknown> = {
     id: u.id,
     version: u.version,
@@ -27,6 +47,7 @@ export function userJson(u: UserRecord, lod: Lod, tenantKind: string): Record<st
   if (lod === "basic") return { ...basic, access_policies: [] };
   const full: Record<string, unknown> = {
     ...basic,
+    access_policies: [],
     contact: { ...u.contact, types: [...u.contact.types] },
     activated: u.activated,
     language: u.language,

@@ -36,7 +36,11 @@ export function routeUsersBatch(state: PlatformState, call: ApiCall): Reply | un
   const timestamp = iso(state.now());
   const page = (users: UserRecord[], cursors: Record<string, string>): Reply => ({
     status: 200,
-    body: { items: users.map((u) => state.userJson(u, lod)), paging: { cursors }, timestamp },
+    body: {
+      items: users.map((u) => state.userJson(u, lod, "batch")),
+      paging: { cursors },
+      timestamp,
+    },
   });
   if (uuids !== null) {
     if (root !== null) throw badRequest("uuids: mutually exclusive with subtree_root_tenant_id");
