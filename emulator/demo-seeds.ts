@@ -22,6 +22,12 @@ function fixedIds<K extends string>(
 
 export const DEMO_CLIENT_ID = "6e1a2f0c-de70-4c1e-a000-000000000001";
 export const DEMO_CLIENT_SECRET = "emulator-demo-secret";
+/**
+ * A second API client at the demo partner, for what must not happen to the demo client itself:
+ * the contract suite disables it to see its token refused, then enables it again.
+ */
+export const DEMO_SPARE_CLIENT_ID = "6e1a2f0c-de70-4c1e-a000-000000000003";
+export const DEMO_SPARE_CLIENT_SECRET = "emulator-spare-secret";
 
 export const TENANTS = fixedIds("10000000", { partner: 1, alpha: 2, beta: 3, unrelated: 0x99 });
 
@@ -59,7 +65,14 @@ export const defaultSeed = {
     // Outside the demo client's subtree: everything about it must answer 403 / be absent.
     { id: TENANTS.unrelated, name: "Unrelated Partner", kind: "partner" },
   ],
-  clients: [{ ...DEMO_CLIENT }],
+  clients: [
+    { ...DEMO_CLIENT },
+    {
+      client_id: DEMO_SPARE_CLIENT_ID,
+      client_secret: DEMO_SPARE_CLIENT_SECRET,
+      tenant_id: TENANTS.partner,
+    },
+  ],
   users: [
     {
       id: USERS.partnerAdmin,
