@@ -90,7 +90,11 @@ describe("POST /idp/token", () => {
       body: "grant_type=client_credentials",
     });
     expect(r.status).toBe(401);
-    expect(r.body.error).toBe("invalid_client");
+    expect(r.body).toMatchObject({
+      domain: "Access",
+      reason: "InvalidClient",
+      error: "invalid_client",
+    });
     expect(typeof r.body.error_description).toBe("string");
   });
 

@@ -101,7 +101,11 @@ export function readBody(req: IncomingMessage): Promise<Buffer> {
 export function errorReply(e: unknown): Reply {
   if (e instanceof PlatformError) return { status: e.status, headers: e.headers, body: e.body() };
   if (e instanceof TokenError) {
-    return { status: e.status, body: { error: e.error, error_description: e.description } };
+    const body = { error: e.error, error_description: e.description };
+    // As a recorded answer of the platform has it (sandwave-io/acronis-php test fixtures).
+    if (e.error === "invalid_client")
+      return { status: e.status, body: { domain: "Access", reason: "InvalidClient", ...body } };
+    return { status: e.status, body };
   }
   return {
     status: 500,
