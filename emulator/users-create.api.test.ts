@@ -107,6 +107,8 @@ describe("POST /users", () => {
       },
     });
     expect(r.body.id).toMatch(/^[0-9a-f-]{36}$/);
+    // Timestamps as the published examples write them: microseconds, `+00:00`.
+    expect(r.body.created_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00$/);
     // Alpha is a customer: the spec's CreateUser gives the account a personal tenant.
     expect(r.body.personal_tenant_id).toMatch(/^[0-9a-f-]{36}$/);
     expect(r.body.personal_tenant_id).not.toBe(TENANTS.alpha);
