@@ -1,5 +1,6 @@
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
+import { EMULATOR_LAYERS } from "../emulator/layers";
 import {
   type ImportGraph,
   importGraph,
@@ -20,6 +21,21 @@ const PARTS = ["emulator"] as const;
 describe("import loops", () => {
   it.each(PARTS)("no file of %s/ imports itself, directly or round a loop", (part) => {
     expect(importLoops(importGraph(ROOT, sourceFiles(ROOT, [part])))).toEqual([]);
+  });
+
+  it("each emulator file imports only from its own layer or the layers below", () => {
+    const rank = new Map<string, number>();
+    Object.values(EMULATOR_LAYERS).forEach((files, i) => {
+      for (const f of files) rank.set(`emulator/${f}.ts`, i);
+    });
+    const files = sourceFiles(ROOT, ["emulator"]).filter((f) => f !== "emulator/layers.ts");
+    expect(files.filter((f) => !rank.has(f))).toEqual([]);
+    const upward = [...importGraph(ROOT, files)].flatMap(([from, tos]) =>
+      tos
+        .filter((to) => (rank.get(to) ?? 0) > (rank.get(from) ?? 0))
+        .map((to) => `${from} -> ${to}`),
+    );
+    expect(upward).toEqual([]);
   });
 
   it("finds a loop of two, a loop of three and a self-import, and nothing in a chain", () => {

@@ -1,0 +1,62 @@
+/**
+ * The emulator's layers, bottom first: a file imports only from its own layer or the ones below
+ * (`test/import-loops.test.ts` checks it). Records are what the platform holds, state is the
+ * platform in memory, operations act on it, routes answer HTTP, the server puts them together.
+ */
+export const EMULATOR_LAYERS = {
+  records: [
+    "patterns",
+    "errors",
+    "scopes",
+    "platform-records",
+    "seed",
+    "demo-seeds",
+    "generated-seed",
+    "demo-stack-config",
+    "body-schemas",
+    "request-keys",
+  ],
+  state: ["new-records", "tokens", "user-json", "state"],
+  operations: [
+    "authorize",
+    "users-lifecycle",
+    "clients-lifecycle",
+    "user-writes",
+    "mail-links",
+    "email-change",
+    "activation",
+    "user-listing",
+    "user-search",
+    "http",
+    "faults",
+    "hold",
+    "fault-injection",
+    "runtime",
+  ],
+  routes: [
+    "routes/api-call",
+    "routes/api",
+    "routes/clients",
+    "routes/search",
+    "routes/tenant-users",
+    "routes/token",
+    "routes/user-by-id",
+    "routes/users-batch",
+    "routes/users",
+    "control-routes",
+    "api-request",
+  ],
+  server: [
+    "server",
+    "control-request",
+    "hold-client",
+    "control",
+    "datacenters",
+    "cli",
+    "index",
+    "sandbox-accounts",
+    "scoped-platform",
+    "test-helpers",
+    "openapi/answer-validator",
+  ],
+} as const;
