@@ -20,6 +20,9 @@ export class Platform {
    */
   readonly mine = new Set<string>();
 
+  /** Every API answer of the run, for the check against the published OpenAPI. */
+  readonly exchanges: (Answer & { method: string; path: string })[] = [];
+
   constructor(readonly target: ContractTarget) {
     if (target.spare) this.mine.add(target.spare.clientId.toLowerCase());
   }
@@ -34,7 +37,9 @@ export class Platform {
       },
       body: "grant_type=client_credentials",
     });
-    return { status: res.statusCode, body: await json(res.body) };
+    const answer = { status: res.statusCode, body: await json(res.body) };
+    this.exchanges.push({ method: "POST", path: "/idp/token", ...answer });
+    return answer;
   }
 
   async login(): Promise<Answer> {
@@ -53,7 +58,9 @@ export class Platform {
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    return { status: res.statusCode, body: await json(res.body) };
+    const answer = { status: res.statusCode, body: await json(res.body) };
+    this.exchanges.push({ method, path, ...answer });
+    return answer;
   }
 
   /** The newest link of `kind` the mailbox holds for `to`, opened; undefined without a mailbox. */

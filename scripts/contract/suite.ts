@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { Platform } from "./platform";
 import { type ContractRow, isCode, rowRecorder, said } from "./rows";
 import type { ContractTarget } from "./target";
-import { cleanUp, clientRow } from "./teardown";
+import { cleanUp, clientRow, schemaRow } from "./teardown";
 
 /**
  * The documented behaviours the provider relies on, and the emulator's guesses, tried against a
@@ -292,6 +292,7 @@ export async function runContract(
   } finally {
     await clientRow(p, record, notRun);
     await cleanUp(p, record);
+    await schemaRow(p, record);
   }
   return rows;
 }

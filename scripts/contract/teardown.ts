@@ -1,3 +1,4 @@
+import { answerValidator } from "../../emulator/openapi/answer-validator";
 import type { Platform } from "./platform";
 import { type NotRun, type RecordRow, said } from "./rows";
 
@@ -50,6 +51,24 @@ export async function cleanUp(p: Platform, record: RecordRow): Promise<void> {
     return {
       held: left.length === 0,
       platform: left.length ? `left: ${left.join(", ")}` : `${users.length} deleted`,
+    };
+  });
+}
+
+/**
+ * Every answer of the run checked against Acronis's published OpenAPI, the shapes the emulator
+ * answers in: on a datacenter, a difference is the platform departing from its own schema.
+ */
+export async function schemaRow(p: Platform, record: RecordRow): Promise<void> {
+  const validator = answerValidator();
+  await record("guess", "every answer matches the published OpenAPI", async () => {
+    const problems = p.exchanges.flatMap((x) =>
+      validator.check(x.method, x.path, x.status, x.body ?? undefined),
+    );
+    const said = [...new Set(problems.map((x) => `${x.operationId} ${x.status}: ${x.problem}`))];
+    return {
+      held: problems.length === 0,
+      platform: problems.length ? said.slice(0, 3).join("; ") : `${p.exchanges.length} answers`,
     };
   });
 }
