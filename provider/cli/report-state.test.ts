@@ -19,7 +19,7 @@ import { readStackExport, SECRET_SIG, SECRET_SIG_KEY, stateValue } from "./repor
  */
 
 const FIXTURE = path.join(__dirname, "testdata", "stack-export.json");
-export const fixtureText = () => readFileSync(FIXTURE, "utf8");
+const fixtureText = () => readFileSync(FIXTURE, "utf8");
 
 describe("readStackExport on a `pulumi stack export`", () => {
   it("keeps the UserEmails with their providers and ignores every other resource", () => {
