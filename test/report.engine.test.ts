@@ -163,7 +163,7 @@ describe("report on the engine's checkpoint", () => {
     const old = await report("--fail-if-pending-over", "2d", "--now", now);
     expect(old.code).toBe(3);
     expect(old.stderr).toBe(
-      `pulumi-acronis-user-email report: 1 account pending confirmation for longer than 48h (the oldest: active (${USERS.active}), 3d)\n`,
+      `pulumi-acronis-user-email report: 1 account pending confirmation for longer than 2d (the oldest: active (${USERS.active}), 3d)\n`,
     );
     expect((await report("--fail-if-pending-over", "4d", "--now", now)).code).toBe(0);
     const drifted = await report("--fail-if-drifted", "--now", now);

@@ -225,7 +225,7 @@ export function reportFailures(
     if (old.length > 0) {
       const oldest = old[0] as ReportRow;
       found.push(
-        `${old.length} account${old.length === 1 ? "" : "s"} pending confirmation for longer than ${formatDuration(limit)} (the oldest: ${accountName(oldest)}, ${formatAge(oldest.waitingMs ?? 0)})`,
+        `${old.length} account${old.length === 1 ? "" : "s"} pending confirmation for longer than ${formatAge(limit)} (the oldest: ${accountName(oldest)}, ${formatAge(oldest.waitingMs ?? 0)})`,
       );
     }
   }
