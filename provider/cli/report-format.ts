@@ -111,8 +111,11 @@ function providerCells(report: Report): string[][] {
 const PROVIDER_HEADERS = ["Provider", "Accounts", "Pending", "Drifted", "Synced", "Unknown"];
 
 /** A table cell: a `|` would end the cell and a newline the row. */
+const MD_SPECIAL = /[\\|\n]/;
 const mdCell = (text: string) =>
-  text.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+  MD_SPECIAL.test(text)
+    ? text.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/\r?\n/g, " ")
+    : text;
 
 function mdTable(headers: string[], rows: string[][]): string[] {
   return [

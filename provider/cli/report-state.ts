@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { withoutSerializedProviders } from "./report-bytes";
 
 /**
  * The `report` command's reader: a stack's state as `pulumi stack export` writes it (an
@@ -93,7 +94,9 @@ function providerName(reference: string | undefined): string {
  * ("standard input", a file name). Throws ReportInputError for anything that is not a stack
  * with at least one UserEmail.
  */
-export function readStackExport(text: string, source: string): StateAccounts {
+export function readStackExport(input: string | Buffer, source: string): StateAccounts {
+  const bytes = typeof input === "string" ? Buffer.from(input) : input;
+  const text = withoutSerializedProviders(bytes);
   if (text.trim() === "") {
     throw new ReportInputError(`${source} is empty: ${EXPECTED}`);
   }
@@ -101,7 +104,9 @@ export function readStackExport(text: string, source: string): StateAccounts {
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new ReportInputError(`${source} is not JSON${whereInvalid(error)}: ${EXPECTED}`);
+    // A position in the shortened text would not be one in the file.
+    const where = text.length === bytes.length ? whereInvalid(error) : "";
+    throw new ReportInputError(`${source} is not JSON${where}: ${EXPECTED}`);
   }
   const deployment = deploymentOf(json, source);
   const parsed = deploymentV3.safeParse(deployment);

@@ -37,7 +37,7 @@ export async function runReport(argv: readonly string[], io: ReportIo): Promise<
     return EXIT_USAGE;
   }
   const { args } = parsed;
-  let text: string;
+  let text: Buffer;
   let report: ReturnType<typeof buildReport>;
   try {
     text = await readInput(args, io);
@@ -58,10 +58,11 @@ export async function runReport(argv: readonly string[], io: ReportIo): Promise<
   return failed.length > 0 ? EXIT_CONDITION : 0;
 }
 
-async function readInput(args: ReportArgs, io: ReportIo): Promise<string> {
+/** The state's bytes: decoded only after the serialized providers are left out (report-bytes.ts). */
+async function readInput(args: ReportArgs, io: ReportIo): Promise<Buffer> {
   if (args.file !== undefined) {
     try {
-      return await readFile(path.resolve(io.cwd, args.file), "utf8");
+      return await readFile(path.resolve(io.cwd, args.file));
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       throw new ReportInputError(
@@ -83,7 +84,7 @@ async function readInput(args: ReportArgs, io: ReportIo): Promise<string> {
   for await (const chunk of io.stdin) {
     chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
   }
-  return Buffer.concat(chunks).toString("utf8");
+  return Buffer.concat(chunks);
 }
 
 function describe(error: unknown): string {
