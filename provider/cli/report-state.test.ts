@@ -55,6 +55,21 @@ describe("readStackExport on a `pulumi stack export`", () => {
       "frank",
     ]);
   });
+
+  it("skips the old copy of a replaced account (delete: true), reported once by its successor", () => {
+    const exported = JSON.parse(fixtureText());
+    const alice = exported.deployment.resources.find((r: { urn: string }) =>
+      r.urn.endsWith("::alice"),
+    );
+    exported.deployment.resources.push({
+      ...alice,
+      delete: true,
+      id: "5a0c7e21-4b3d-4f6a-9e1b-0000000000ff",
+    });
+    const state = readStackExport(JSON.stringify(exported), "replaced.json");
+    expect(state.accounts.filter((a) => a.name === "alice")).toHaveLength(1);
+    expect(state.accounts.find((a) => a.name === "alice")?.outputs.userId).toBe(alice.id);
+  });
 });
 
 describe("stateValue: Pulumi's secret envelopes", () => {

@@ -50,6 +50,7 @@ const resourceV3 = z.looseObject({
   inputs: props.optional(),
   outputs: props.optional(),
   provider: z.string({ error: "expected a provider reference, a string" }).optional(),
+  delete: z.boolean({ error: "expected true or false" }).optional(),
 });
 
 const deploymentV3 = z.looseObject({
@@ -132,7 +133,7 @@ export function readStackExport(input: string | Buffer, source: string): StateAc
         `${source}: deployment.resources[${index}]${where}: ${issue?.message ?? "not a resource"}`,
       );
     }
-    const { urn, type, inputs, outputs, provider } = resource.data;
+    const { urn, type, inputs, outputs, provider, delete: replaced } = resource.data;
     const parts = urnParts(urn);
     if (parts === undefined) {
       throw new ReportInputError(
@@ -140,7 +141,9 @@ export function readStackExport(input: string | Buffer, source: string): StateAc
       );
     }
     stack ??= `${parts.project}/${parts.stack}`;
-    if (type !== USER_EMAIL_TYPE) return;
+    // `delete: true`: the old copy of a replaced resource, waiting for its delete; its
+    // successor under the same URN is the account's state.
+    if (type !== USER_EMAIL_TYPE || replaced === true) return;
     accounts.push({
       urn,
       name: parts.name,
