@@ -59,7 +59,12 @@ describe("examples/ci and the report", () => {
     expect(report.shell).toBe("bash");
     expect(parseReportLine(reportArgs(report.run ?? "", {}))).toEqual({
       kind: "report",
-      args: { format: "markdown", showEmails: false, failIfDrifted: false },
+      args: {
+        format: "markdown",
+        showEmails: false,
+        only: ["pendingConfirmation", "drifted", "unknown"],
+        failIfDrifted: false,
+      },
     });
   });
 
