@@ -186,7 +186,7 @@ function deploymentOf(json: unknown, source: string): unknown {
   }
   if (version !== 3) {
     throw new ReportInputError(
-      `${source}: version ${JSON.stringify(version)} is not supported: this report reads version 3 (what Pulumi 1.0 and later write)`,
+      `${source}: version ${JSON.stringify(version)} is not supported: this report reads version 3 (what current Pulumi writes)`,
     );
   }
   const deployment = exported.success
