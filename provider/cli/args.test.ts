@@ -45,7 +45,7 @@ describe("the command line", () => {
 
   it.each([
     [[], "a command is required: export"],
-    [["import"], 'unknown command "import" (expected: export)'],
+    [["import"], 'unknown command "import" (expected: export or report)'],
     [["export"], "--tenant is required (a tenant UUID)"],
     [
       ["export", "--tenant", "acme"],

@@ -30,6 +30,7 @@ export type Parsed =
   | { kind: "error"; message: string };
 
 export const HELP = `Usage: ${COMMAND} export --tenant <uuid> [--output accounts.yaml] [options]
+       ${COMMAND} report [state.json] [options]   (\`${COMMAND} report --help\`)
 
 Lists the users of a tenant and its sub-tenants (GET /users?subtree_root_tenant_id=) and writes an
 accounts file the Pulumi program accepts as it is: one entry per account with its current address,
@@ -85,8 +86,8 @@ export function parseCommandLine(argv: readonly string[]): Parsed {
   if (values.help) return { kind: "help" };
   if (values.version) return { kind: "version" };
   const [verb, ...extra] = positionals;
-  if (verb === undefined) return usage("a command is required: export");
-  if (verb !== "export") return usage(`unknown command "${verb}" (expected: export)`);
+  if (verb === undefined) return usage("a command is required: export or report");
+  if (verb !== "export") return usage(`unknown command "${verb}" (expected: export or report)`);
   if (extra.length > 0) return usage(`unexpected argument "${extra[0]}"`);
   if (values["client-secret"] !== undefined) {
     return usage(

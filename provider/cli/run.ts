@@ -16,6 +16,7 @@ import {
 } from "./entries";
 import { MergeTarget } from "./merge";
 import { type ProgressStream, progressLine } from "./progress";
+import { runReport } from "./report";
 
 /**
  * `pulumi-acronis-user-email export`: a tenant's users, listed page by page through the
@@ -29,6 +30,8 @@ export interface CliIo {
   stderr: ProgressStream;
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /** Standard input (`report` reads the state from it); default: the process's. */
+  stdin?: AsyncIterable<string | Buffer> & { isTTY?: boolean };
   /** Called after each page is handled (written, or added to the merge). */
   onPage?: (progress: { users: number; pages: number; bytesWritten: number }) => void;
 }
@@ -37,6 +40,9 @@ export interface CliIo {
 class ExportError extends Error {}
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  if (argv[0] === "report") {
+    return runReport(argv.slice(1), { ...io, stdin: io.stdin ?? process.stdin });
+  }
   const parsed = parseCommandLine(argv);
   switch (parsed.kind) {
     case "help":
