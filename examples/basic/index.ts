@@ -3,7 +3,7 @@ import { UserEmail } from "pulumi-acronis-user-email";
 /**
  * One account, declared in code. `userId` is the account's UUID: `npx pulumi-acronis-user-email
  * export --tenant <tenant id>` writes every account of a tenant with its id, login and current
- * address (README, "Export the tenant"); the Acronis console shows it too (Users -> the account).
+ * address (README, "3. Export the tenant"); the Acronis console shows it too (Users -> the account).
  */
 const alice = new UserEmail("alice", {
   userId: "20000000-0000-4000-8000-000000000002",

@@ -59,7 +59,7 @@ progress line (on stderr, when it is a terminal) and every message name counts a
 
 Examples:
   export ACRONIS_BASE_URL=https://eu2-cloud.acronis.com/api/2 ACRONIS_CLIENT_ID=<id>
-  read -rs ACRONIS_CLIENT_SECRET && export ACRONIS_CLIENT_SECRET
+  read -rsp 'API client secret: ' ACRONIS_CLIENT_SECRET && echo && export ACRONIS_CLIENT_SECRET
   ${COMMAND} export --tenant 10000000-0000-4000-8000-000000000002 -o accounts.yaml
   ${COMMAND} export --tenant 10000000-0000-4000-8000-000000000002 -o accounts.yaml --merge
   ${COMMAND} export --tenant 40000000-0000-4000-8000-000000000002 --by login \\
