@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -252,7 +252,10 @@ function anchor(heading: string): string {
 
 describe("the pages", () => {
   it("link only to files and headings that exist", () => {
-    for (const file of [...documentationFiles(), "emulator/README.md"]) {
+    const examples = readdirSync(path.join(REPO_ROOT, "examples")).map(
+      (name) => `examples/${name}/README.md`,
+    );
+    for (const file of [...documentationFiles(), "emulator/README.md", ...examples]) {
       // Link slots for pages still to come are comments, not links.
       const text = readDoc(file).replace(/<!--[\s\S]*?-->/g, "");
       for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
