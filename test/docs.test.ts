@@ -1,4 +1,4 @@
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -13,6 +13,7 @@ import {
   outputOf,
   readDoc,
 } from "./support/doc-blocks";
+import { type EmulatorProcess, pastedExports, startEmulatorCli } from "./support/emulator-cli";
 
 /**
  * The README and docs/ show only what runs: each shell block marked `tested` is run here as
@@ -23,7 +24,6 @@ import {
  */
 
 const BIN = path.join(REPO_ROOT, "dist", "provider", "cli", "main.js");
-const EMULATOR_CLI = path.join(REPO_ROOT, "dist", "emulator", "cli.js");
 /** The command users type, and the same bin as this checkout builds it. */
 const NPX = "npx pulumi-acronis-user-email";
 
@@ -107,46 +107,23 @@ describe("every shell block", () => {
 });
 
 /** `npm run emulator`, as the package script runs it after its build, on a free port. */
-let emulator: { child: ChildProcess; stdout: string; port: string } | undefined;
+let emulator: EmulatorProcess | undefined;
 let scratch: string;
 
 beforeAll(async () => {
   scratch = mkdtempSync(path.join(tmpdir(), "acronis-docs-"));
   const pkg = JSON.parse(readFileSync(path.join(REPO_ROOT, "package.json"), "utf8"));
   expect(pkg.scripts.emulator).toBe("npm run build --silent && node dist/emulator/cli.js");
-  const child = spawn(process.execPath, [EMULATOR_CLI, "--port", "0"], {
-    cwd: REPO_ROOT,
-    stdio: ["ignore", "pipe", "ignore"],
-  });
-  const banner = { text: "" };
-  // Serving once its `control <url>` line is out: a signal, not a delay.
-  const control = await new Promise<string>((resolve, reject) => {
-    child.stdout?.on("data", (chunk: Buffer) => {
-      banner.text += chunk.toString("utf8");
-      const url = /^control (\S+)\n/m.exec(banner.text)?.[1];
-      if (url) resolve(url);
-    });
-    child.once("exit", (code) =>
-      reject(new Error(`the emulator exited (${code}): ${banner.text}`)),
-    );
-  });
-  // The banner is written before the server answers anything: once it answers, the whole banner
-  // is in the pipe, and read by the time the answer is.
-  await (await fetch(control)).text();
-  await new Promise((resolve) => setImmediate(resolve));
-  const port = /127\.0\.0\.1:(\d+)/.exec(banner.text)?.[1] as string;
-  emulator = { child, stdout: banner.text, port };
+  emulator = await startEmulatorCli(["--port", "0"]);
 });
 
 afterAll(() => {
-  emulator?.child.kill("SIGTERM");
+  emulator?.stop();
   rmSync(scratch, { recursive: true, force: true });
 });
 
-/** The emulator's own `export ...` block, as a user pastes it. */
-function pastedExports(): string {
-  const text = emulator?.stdout ?? "";
-  return text.slice(text.indexOf("export ACRONIS_BASE_URL="));
+function pasted(): string {
+  return pastedExports(emulator?.banner ?? "");
 }
 
 /** Runs a block with bash in a fresh directory; stdout and stderr as a terminal interleaves them. */
@@ -183,7 +160,7 @@ describe("the quickstart, run as written", () => {
     expect(more).toEqual([]);
     expect(commands(block as DocBlock)).toEqual(["npm run emulator"]);
     const shown = outputOf(block as DocBlock, "emulator").text;
-    expect(emulator?.stdout.replaceAll(`127.0.0.1:${emulator?.port}`, "127.0.0.1:8080")).toBe(
+    expect(emulator?.banner.replaceAll(`127.0.0.1:${emulator?.port}`, "127.0.0.1:8080")).toBe(
       shown,
     );
     expect(shown).toContain(`ACRONIS_CLIENT_SECRET=${DEMO_CLIENT_SECRET}`);
@@ -213,7 +190,7 @@ describe("the quickstart, run as written", () => {
     "export (%s): writes the file and prints the line the page shows",
     async (_, block) => {
       const dir = freshDir(`export-${block.file.replace(/\W/g, "-")}`);
-      const out = bash(`${pastedExports()}${withBin(block)}`, { cwd: dir });
+      const out = bash(`${pasted()}${withBin(block)}`, { cwd: dir });
       expect(out).toBe(outputOf(block, "export").text);
       // The file's head as shown, up to the `...` that stands for the rest.
       const shown = outputOf(block, "export accounts.yaml").text.split("\n");
@@ -236,7 +213,7 @@ describe("the quickstart, run as written", () => {
       .filter((l) => l.trim() !== "")
       .map((l) => `${l} 2>&1 || true`)
       .join("\n");
-    const out = bash(`${pastedExports()}${script}`, { cwd: dir });
+    const out = bash(`${pasted()}${script}`, { cwd: dir });
     expect(out).toBe(outputOf(block as DocBlock, "export-mistakes").text);
     expect(existsSync(path.join(dir, "accounts.yaml"))).toBe(false);
   });

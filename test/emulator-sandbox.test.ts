@@ -1,7 +1,9 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
+import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET } from "../emulator";
 import { docBlocks } from "./support/doc-blocks";
+import { pastedExports, startEmulatorCli } from "./support/emulator-cli";
 import { emulatorForStories } from "./support/stack";
 
 /**
@@ -46,4 +48,36 @@ describe("the emulator README's curl session", () => {
       expect(normalized(out), `run ${run}`).toBe(shown);
     }
   });
+});
+
+describe("npm run emulator", () => {
+  /** The three variables after pasting the banner's block into a shell. */
+  async function pasted(banner: string): Promise<string[]> {
+    const script = `${pastedExports(banner)}node -p 'JSON.stringify([process.env.ACRONIS_BASE_URL, process.env.ACRONIS_CLIENT_ID, process.env.ACRONIS_CLIENT_SECRET])'`;
+    const { stdout } = await promisify(execFile)("bash", ["-c", script], {
+      env: { PATH: process.env.PATH },
+    });
+    return JSON.parse(stdout);
+  }
+
+  it.each([
+    ["one datacenter", ["--port", "0"]],
+    ["--datacenters: eu2's client", ["--datacenters", "--port", "0"]],
+  ])(
+    "%s: ends with a block that sets the sandbox client, said to be the emulator's",
+    async (_, args) => {
+      const emulatorCli = await startEmulatorCli(args);
+      try {
+        const banner = emulatorCli.banner;
+        const baseUrl = /base_url (\S+)/.exec(banner)?.[1];
+        expect(baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/api\/2$/);
+        expect(await pasted(banner)).toEqual([baseUrl, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET]);
+        expect(banner).toMatch(
+          /^# The emulator's sandbox API client \(a public test secret, valid only here\)/m,
+        );
+      } finally {
+        emulatorCli.stop();
+      }
+    },
+  );
 });
