@@ -202,7 +202,7 @@ describe("the quickstart, run as written", () => {
     },
   );
 
-  it("export-mistakes: a mistyped option and a bad URL say what is wrong, as shown", () => {
+  it("export-mistakes: a mistyped option, a bad URL, a bad merge target: said as shown", () => {
     const [block, ...more] = markedBlocks("tested", "export-mistakes");
     expect(more).toEqual([]);
     const dir = freshDir("export-mistakes");
@@ -216,6 +216,10 @@ describe("the quickstart, run as written", () => {
     const out = bash(`${pasted()}${script}`, { cwd: dir });
     expect(out).toBe(outputOf(block as DocBlock, "export-mistakes").text);
     expect(existsSync(path.join(dir, "accounts.yaml"))).toBe(false);
+    // The merge target is left as the block wrote it.
+    expect(readFileSync(path.join(dir, "managed.yaml"), "utf8")).toBe(
+      "accounts:\n  - id: nope\n    email: someone\n",
+    );
   });
 });
 
