@@ -115,6 +115,9 @@ describe("an option the command does not have", () => {
     ],
     [["export", "--tenant", T, "--Force"], "unknown option --Force; did you mean --force?"],
     [["export", "--tenant", T, "-x"], "unknown option -x\n"],
+    [["export", "-t", T], "unknown option -t; did you mean --tenant?"],
+    [["export", "-tenant", T], "unknown option -tenant; did you mean --tenant?"],
+    [["export", "--tenant", T, "-c", "us5"], "unknown option -c\n"],
     [
       ["export", "--tenant", T, "--colour"],
       "unknown option --colour (the options: --tenant, --output, --by, --merge, --force, --connection, --base-url, --client-id, --help, --version)",

@@ -172,7 +172,15 @@ export function unknownOption(argv: readonly string[]): string | undefined {
     }
     // Short options may be grouped (-fo file): only the first letter must be one of ours.
     if (/^-[^-]/.test(arg) && !shorts.includes(arg.slice(1, 2) as never)) {
-      const closest = closestName(arg.slice(1), names);
+      // `-t`: the one long option starting with that letter; `-tenant`: the closest name.
+      const letter = arg.slice(1, 2);
+      const starting = names.filter((name) => name.startsWith(letter));
+      const closest =
+        arg.length === 2
+          ? starting.length === 1
+            ? starting[0]
+            : undefined
+          : closestName(arg.slice(1), names);
       return `unknown option ${arg}${closest === undefined ? "" : `; did you mean --${closest}?`}`;
     }
   }
