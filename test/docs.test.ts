@@ -254,6 +254,12 @@ describe("the pages", () => {
     }
   });
 
+  it("cite nothing outside the repository", () => {
+    for (const file of [...documentationFiles(), "emulator/README.md", "engine/README.md"]) {
+      expect(readDoc(file), file).not.toMatch(/\.\.\/shared\/|\/work\//);
+    }
+  });
+
   it("README: a front door of about 200 lines, every line of prose within 100 characters", () => {
     const lines = readDoc("README.md").split("\n");
     expect(lines.length).toBeLessThanOrEqual(215);
