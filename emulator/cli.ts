@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from "node:util";
 import { DATACENTERS, startDatacenters } from "./datacenters";
-import { DEMO_CLIENT_ID } from "./demo-seeds";
+import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET } from "./demo-seeds";
 import { SeedError } from "./seed";
 import { type RunningEmulator, startEmulator } from "./server";
 
@@ -11,6 +11,21 @@ const USAGE = `usage: node dist/emulator/cli.js [--port 8080] [--seed file.yaml]
                                    [--quiet]
   --datacenters  two datacenters at once, ${Object.keys(DATACENTERS).join(" and ")}, on --port and
                  the port after it, each with its own tenants, API client and accounts`;
+
+/**
+ * What a user pastes into a shell to point the export command (or a stack's default provider) at
+ * this emulator. The secret is the emulator's own sandbox client's, published in
+ * emulator/README.md; it opens nothing but this local process.
+ */
+function sandboxExports(baseUrl: string, clientId: string, secret: string): string {
+  return [
+    "# The emulator's sandbox API client (a public test secret, valid only here). Paste to use it:",
+    `export ACRONIS_BASE_URL=${baseUrl} \\`,
+    `  ACRONIS_CLIENT_ID=${clientId} \\`,
+    `  ACRONIS_CLIENT_SECRET=${secret}`,
+    "",
+  ].join("\n");
+}
 
 function intOption(raw: string | undefined, name: string): number | undefined {
   if (raw === undefined) return undefined;
@@ -72,6 +87,8 @@ async function main(): Promise<void> {
         `datacenter ${name} base_url ${emu.baseUrl} client_id ${clientId} control ${emu.url}/_emulator/\n`,
       );
     }
+    const eu2 = running.datacenters.eu2;
+    process.stdout.write(sandboxExports(eu2.baseUrl, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET));
     close = running.close;
   } else {
     const emu = await startEmulator({
@@ -83,6 +100,9 @@ async function main(): Promise<void> {
     process.stdout.write(`base_url ${emu.baseUrl}\n`);
     if (values.seed === undefined) process.stdout.write(`client_id ${DEMO_CLIENT_ID}\n`);
     process.stdout.write(`control ${emu.url}/_emulator/\n`);
+    if (values.seed === undefined) {
+      process.stdout.write(sandboxExports(emu.baseUrl, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET));
+    }
     close = () => emu.close();
   }
   const stop = (signal: string) => {

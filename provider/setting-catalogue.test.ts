@@ -9,15 +9,19 @@ import {
   SETTING_NAMES,
 } from "./setting-catalogue";
 
-/** The README's tables of settings and of AcronisProvider arguments say what the catalogue says. */
+/**
+ * The README's table of settings, and docs/several-datacenters.md's table of AcronisProvider
+ * arguments, say what the catalogue says.
+ */
 
-const README = readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
+const README = "README.md";
+const ARGUMENTS_PAGE = "docs/several-datacenters.md";
 
 /** The cells of each row of the table whose header row is `header`; `\|` is a `|` in a cell. */
-function tableRows(header: string): string[][] {
-  const lines = README.split("\n");
+function tableRows(file: string, header: string): string[][] {
+  const lines = readFileSync(path.join(__dirname, "..", file), "utf8").split("\n");
   const start = lines.findIndex((line) => line.trim() === header);
-  if (start < 0) throw new Error(`README.md has no table headed ${header}`);
+  if (start < 0) throw new Error(`${file} has no table headed ${header}`);
   const rows: string[][] = [];
   // Skip the header and the --- row; the table ends at the first line that is not a row.
   for (const line of lines.slice(start + 2)) {
@@ -31,9 +35,9 @@ function tableRows(header: string): string[][] {
   return rows;
 }
 
-describe("README.md", () => {
+describe("the settings tables", () => {
   it("lists every setting with its stack config key, variable, default and description", () => {
-    const rows = tableRows("| Setting (env variable) | Default | What |");
+    const rows = tableRows(README, "| Setting (env variable) | Default | What |");
     expect(rows).toEqual(
       SETTING_NAMES.map((name) => {
         const { env, kind, description } = entryOf(name);
@@ -43,7 +47,7 @@ describe("README.md", () => {
   });
 
   it("lists every AcronisProvider argument with its type and default", () => {
-    const rows = tableRows("| Argument | Type | Default |");
+    const rows = tableRows(ARGUMENTS_PAGE, "| Argument | Type | Default |");
     expect(rows).toEqual(
       SETTING_NAMES.map((name) => {
         const { kind } = entryOf(name);

@@ -3,8 +3,9 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 
 /**
- * The imports that must never exist (see the README's layout): the decision core stays pure, the
- * API client knows nothing of Pulumi, and the emulator and the provider never import each other.
+ * The imports that must never exist (see docs/development.md, "Layout"): the decision core stays
+ * pure, the API client knows nothing of Pulumi, and the emulator and the provider never import
+ * each other.
  */
 
 const ROOT = path.resolve(__dirname, "..");

@@ -1,4 +1,4 @@
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ProviderHost } from "../engine/host";
 import { transcribe } from "../engine/transcript";
 import { REPO_ROOT, serializeProvider, USER_EMAIL_TYPE } from "../engine/workspace";
+import { type DocBlock, markedBlocks } from "./support/doc-blocks";
 import { CLIENT_SECRET, seed, stackConfig, USERS } from "./support/fixtures";
 import { emulatorForStories } from "./support/stack";
 
@@ -56,30 +57,96 @@ async function createThrough(cwd: string, providerText: string, email: string) {
   }
 }
 
-describe("installed from the packed tarball", () => {
+/**
+ * The README's install block, as its lines: `cd <clone>`, `npm ci && npm pack`, `cd <project>`,
+ * `npm install <tarball> @pulumi/pulumi`. Each is checked against what this test runs.
+ */
+function readmeInstall() {
+  const [block, ...more] = markedBlocks("tested", "install");
+  expect(more).toEqual([]);
+  const lines = (block as DocBlock).text
+    .split("\n")
+    .map((l) => l.replace(/\s+#.*$/, "").trim())
+    .filter((l) => l !== "");
+  const [cdClone, build, cdProject, install, ...rest] = lines;
+  expect(rest).toEqual([]);
+  const pkg = JSON.parse(readFileSync(path.join(REPO_ROOT, "package.json"), "utf8"));
+  const clone = /^cd (\S+)$/.exec(cdClone ?? "")?.[1];
+  const project = /^cd \.\.\/(\S+)$/.exec(cdProject ?? "")?.[1];
+  // The tarball npm pack writes, named from package.json: a version bump must update the README.
+  const tarball = `${pkg.name}-${pkg.version}.tgz`;
+  expect(clone).toBe(pkg.name);
+  expect(project).toBeDefined();
+  expect(build).toBe("npm ci && npm pack");
+  expect(install).toBe(`npm install ../${clone}/${tarball} @pulumi/pulumi`);
+  return {
+    clone: clone as string,
+    project: project as string,
+    tarball,
+    install: install as string,
+  };
+}
+
+describe("installed from the packed tarball, as the README says", () => {
   it("serializes to one small require() and runs in a host started in the user's project", async () => {
     const npm = (args: string[], cwd: string) =>
       execFileSync("npm", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-    npm(["pack", "--ignore-scripts", "--silent", "--pack-destination", scratch], REPO_ROOT);
-    const tarball = readdirSync(scratch).find((f) => f.endsWith(".tgz"));
-    expect(tarball).toBeDefined();
+    const readme = readmeInstall();
+    // `cd <clone>` is this checkout. Its `npm ci` is CI's first step (.ci/run); run inside the
+    // suite it would replace the node_modules every other test is using. `npm pack` runs as
+    // written, with the build (`prepare`) already done by `npm test` and the tarball written
+    // into the scratch copy of the clone's directory.
+    const clone = path.join(scratch, readme.clone);
+    mkdirSync(clone);
+    npm(["pack", "--ignore-scripts", "--silent", "--pack-destination", clone], REPO_ROOT);
+    expect(readdirSync(clone)).toEqual([readme.tarball]);
+    // What the release workflow publishes, as `npm publish --dry-run` of that tarball (CI runs
+    // the same): npm accepts it as it is, with the metadata a registry page shows.
+    const publish = spawnSync(
+      "npm",
+      ["publish", "--dry-run", "--offline", "--json", path.join(clone, readme.tarball)],
+      { cwd: scratch, encoding: "utf8" },
+    );
+    expect(publish.status, publish.stderr).toBe(0);
+    expect(publish.stderr).not.toMatch(/auto-corrected|invalid|npm error/i);
+    const dryRun = JSON.parse(publish.stdout)[readme.clone] ?? JSON.parse(publish.stdout);
+    expect(dryRun).toMatchObject({ name: readme.clone, filename: readme.tarball });
+    const files = (dryRun.files as { path: string }[]).map((f) => f.path);
+    expect(files).toEqual(expect.arrayContaining(["package.json", "README.md", "LICENSE"]));
+    expect(files.filter((f) => f.startsWith("dist/provider/") && f.endsWith(".test.js"))).toEqual(
+      [],
+    );
+    const pkg = JSON.parse(readFileSync(path.join(REPO_ROOT, "package.json"), "utf8"));
+    const repo = String(pkg.repository?.url)
+      .replace(/^git\+/, "")
+      .replace(/\.git$/, "");
+    expect(repo).toMatch(/^https:\/\/github\.com\/[\w.-]+\/[\w.-]+$/);
+    expect(pkg.homepage).toBe(`${repo}#readme`);
+    expect(pkg.bugs?.url).toBe(`${repo}/issues`);
+    expect(pkg.keywords).toEqual(expect.arrayContaining(["pulumi", "acronis"]));
 
-    const app = path.join(scratch, "app");
+    // `cd ../my-stack`: a user's project beside the clone.
+    const app = path.join(scratch, readme.project);
     mkdirSync(app);
     writeUserProject(app);
+    const [command, ...args] = readme.install.split(" ");
+    expect(command).toBe("npm");
     npm(
       [
-        "install",
+        ...args,
+        // Test-only: no registry (the lock pins @pulumi/pulumi, `npm ci` put it in the cache),
+        // the peer as the app's own pinned dependency, no audit, no install scripts.
         "--offline",
-        // The peer is the app's own pinned dependency (as the README says to install it);
-        // resolving it again as a peer would ask the registry for its metadata.
         "--legacy-peer-deps",
         "--no-audit",
         "--no-fund",
         "--ignore-scripts",
-        path.join(scratch, tarball as string),
       ],
       app,
+    );
+    const manifest = JSON.parse(readFileSync(path.join(app, "package.json"), "utf8"));
+    expect(manifest.dependencies["pulumi-acronis-user-email"]).toBe(
+      `file:../${readme.clone}/${readme.tarball}`,
     );
     const installed = path.join(app, "node_modules", "pulumi-acronis-user-email");
     // What users get: compiled JavaScript with its types, no TypeScript sources or tests.

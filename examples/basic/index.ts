@@ -1,8 +1,9 @@
 import { UserEmail } from "pulumi-acronis-user-email";
 
 /**
- * One account, declared in code. `userId` is the account's UUID (Acronis console: Users -> the
- * account -> its id in the URL, or `GET /users?login=` / `GET /search`).
+ * One account, declared in code. `userId` is the account's UUID: `npx pulumi-acronis-user-email
+ * export --tenant <tenant id>` writes every account of a tenant with its id, login and current
+ * address (README, "3. Export the tenant"); the Acronis console shows it too (Users -> the account).
  */
 const alice = new UserEmail("alice", {
   userId: "20000000-0000-4000-8000-000000000002",

@@ -57,7 +57,6 @@ describe("the command line", () => {
       ["export", "--tenant", T, "--connection", "us 5"],
       '--connection: "us 5" is not a connection name',
     ],
-    [["export", "--tenant", T, "--colour"], "Unknown option '--colour'"],
     [["export", "--tenant", T, "extra"], 'unexpected argument "extra"'],
   ])("refuses %j: %s", (argv, message) => {
     const parsed = parseCommandLine(argv);
@@ -95,5 +94,48 @@ describe("the command line", () => {
     expect(HELP).toMatch(
       /Examples:\n[\s\S]*\n {2}pulumi-acronis-user-email export --tenant \S+ -o accounts.yaml\n/,
     );
+  });
+});
+
+describe("an option the command does not have", () => {
+  it.each([
+    [["export", "--tenent", T], "unknown option --tenent; did you mean --tenant?"],
+    [
+      ["export", "--tenant", T, "--ouptut", "a.yaml"],
+      "unknown option --ouptut; did you mean --output?",
+    ],
+    [["export", "--tenant", T, "--merg"], "unknown option --merg; did you mean --merge?"],
+    [
+      ["export", "--tenant", T, "--base-uri=x"],
+      "unknown option --base-uri; did you mean --base-url?",
+    ],
+    [
+      ["export", "--tenant", T, "--clientid", "x"],
+      "unknown option --clientid; did you mean --client-id?",
+    ],
+    [["export", "--tenant", T, "--Force"], "unknown option --Force; did you mean --force?"],
+    [["export", "--tenant", T, "-x"], "unknown option -x\n"],
+    [["export", "-t", T], "unknown option -t; did you mean --tenant?"],
+    [["export", "-tenant", T], "unknown option -tenant; did you mean --tenant?"],
+    [["export", "--tenant", T, "-c", "us5"], "unknown option -c\n"],
+    [
+      ["export", "--tenant", T, "--colour"],
+      "unknown option --colour (the options: --tenant, --output, --by, --merge, --force, --connection, --base-url, --client-id, --help, --version)",
+    ],
+  ])("%j: %s", (argv, message) => {
+    const parsed = parseCommandLine(argv);
+    expect(parsed).toEqual({
+      kind: "error",
+      message: expect.stringContaining(message.endsWith("\n") ? message : `${message}\n`),
+    });
+    expect(parsed.kind === "error" && parsed.message).not.toContain("positional argument");
+  });
+
+  it("leaves what follows -- alone, and the options it has", () => {
+    expect(parseCommandLine(["export", "--tenant", T, "-f", "-o", "x.yaml"]).kind).toBe("export");
+    expect(parseCommandLine(["export", "--tenant", T, "--", "--tenent"])).toEqual({
+      kind: "error",
+      message: expect.stringContaining('unexpected argument "--tenent"'),
+    });
   });
 });

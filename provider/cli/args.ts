@@ -60,7 +60,7 @@ progress line (on stderr, when it is a terminal) and every message name counts a
 
 Examples:
   export ACRONIS_BASE_URL=https://eu2-cloud.acronis.com/api/2 ACRONIS_CLIENT_ID=<id>
-  read -rs ACRONIS_CLIENT_SECRET && export ACRONIS_CLIENT_SECRET
+  read -rsp 'API client secret: ' ACRONIS_CLIENT_SECRET && echo && export ACRONIS_CLIENT_SECRET
   ${COMMAND} export --tenant 10000000-0000-4000-8000-000000000002 -o accounts.yaml
   ${COMMAND} export --tenant 10000000-0000-4000-8000-000000000002 -o accounts.yaml --merge
   ${COMMAND} export --tenant 40000000-0000-4000-8000-000000000002 --by login \\
@@ -75,6 +75,8 @@ const usage = (message: string): Parsed => ({
 });
 
 export function parseCommandLine(argv: readonly string[]): Parsed {
+  const unknown = unknownOption(argv);
+  if (unknown !== undefined) return usage(unknown);
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);
@@ -131,24 +133,88 @@ export function parseCommandLine(argv: readonly string[]): Parsed {
   };
 }
 
+/** The options, as parseArgs takes them. */
+const OPTIONS = {
+  tenant: { type: "string" },
+  output: { type: "string", short: "o" },
+  by: { type: "string" },
+  merge: { type: "boolean" },
+  force: { type: "boolean", short: "f" },
+  connection: { type: "string" },
+  "base-url": { type: "string" },
+  "client-id": { type: "string" },
+  // Accepted only to refuse it with a reason rather than "unknown option".
+  "client-secret": { type: "string" },
+  help: { type: "boolean", short: "h" },
+  version: { type: "boolean", short: "v" },
+} as const;
+
 function parse(argv: readonly string[]) {
-  return parseArgs({
-    args: [...argv],
-    allowPositionals: true,
-    strict: true,
-    options: {
-      tenant: { type: "string" },
-      output: { type: "string", short: "o" },
-      by: { type: "string" },
-      merge: { type: "boolean" },
-      force: { type: "boolean", short: "f" },
-      connection: { type: "string" },
-      "base-url": { type: "string" },
-      "client-id": { type: "string" },
-      // Accepted only to refuse it with a reason rather than "unknown option".
-      "client-secret": { type: "string" },
-      help: { type: "boolean", short: "h" },
-      version: { type: "boolean", short: "v" },
-    },
-  });
+  return parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: OPTIONS });
+}
+
+/**
+ * The first option the command does not have, as a message naming the closest one it has: Node's
+ * own text for it ("To specify a positional argument starting with a '-' ...") answers a
+ * question nobody asked. `--` ends the options, as for parseArgs.
+ */
+export function unknownOption(argv: readonly string[]): string | undefined {
+  const names = Object.keys(OPTIONS).filter((name) => name !== "client-secret");
+  const shorts = Object.values(OPTIONS).flatMap((o) => ("short" in o ? [o.short] : []));
+  for (const arg of argv) {
+    if (arg === "--") return undefined;
+    if (arg.startsWith("--")) {
+      const name = arg.slice(2).split("=")[0] ?? "";
+      if (name in OPTIONS) continue;
+      const closest = closestName(name, names);
+      return closest === undefined
+        ? `unknown option --${name} (the options: ${names.map((n) => `--${n}`).join(", ")})`
+        : `unknown option --${name}; did you mean --${closest}?`;
+    }
+    // Short options may be grouped (-fo file): only the first letter must be one of ours.
+    if (/^-[^-]/.test(arg) && !shorts.includes(arg.slice(1, 2) as never)) {
+      // `-t`: the one long option starting with that letter; `-tenant`: the closest name.
+      const letter = arg.slice(1, 2);
+      const starting = names.filter((name) => name.startsWith(letter));
+      const closest =
+        arg.length === 2
+          ? starting.length === 1
+            ? starting[0]
+            : undefined
+          : closestName(arg.slice(1), names);
+      return `unknown option ${arg}${closest === undefined ? "" : `; did you mean --${closest}?`}`;
+    }
+  }
+  return undefined;
+}
+
+/** The option a mistyped name most likely meant: fewest edits, and few enough for its length. */
+export function closestName(typed: string, names: readonly string[]): string | undefined {
+  let best: { name: string; distance: number } | undefined;
+  for (const name of names) {
+    const distance = editDistance(typed.toLowerCase(), name);
+    if (best === undefined || distance < best.distance) best = { name, distance };
+  }
+  if (best === undefined) return undefined;
+  const allowed = Math.max(1, Math.floor(best.name.length / 3));
+  return best.distance <= allowed ? best.name : undefined;
+}
+
+/** Levenshtein distance, with a swap of two neighbouring letters counted as one edit. */
+function editDistance(a: string, b: string): number {
+  const rows = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
+  const at = (i: number, j: number) => rows[i]?.[j] ?? Number.POSITIVE_INFINITY;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let d = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        d = Math.min(d, at(i - 2, j - 2) + 1);
+      }
+      (rows[i] as number[])[j] = d;
+    }
+  }
+  return at(a.length, b.length);
 }

@@ -3,7 +3,7 @@ import { readFile } from "node:fs/promises";
 import * as path from "node:path";
 import { AccountsFileError } from "../accounts";
 import { AcronisApiError, AcronisClient } from "../api";
-import { clientOptions, loadSettings, type Settings, SettingsError } from "../settings";
+import { clientOptions, SettingsError } from "../settings";
 import { COMMAND, type ExportArgs, HELP, parseCommandLine } from "./args";
 import { AtomicFile, exists, writeWhole } from "./atomic-file";
 import {
@@ -14,6 +14,7 @@ import {
   renderEntry,
   renderHeader,
 } from "./entries";
+import { ExportSettingsError, exportSettings } from "./export-settings";
 import { MergeTarget } from "./merge";
 import { type ProgressStream, progressLine } from "./progress";
 import { runReport } from "./report";
@@ -75,37 +76,16 @@ function describe(error: unknown, args: ExportArgs): string {
           : "";
     return `listing the users of tenant ${args.tenant} failed: ${error.message}${hint}${nothing}`;
   }
-  if (error instanceof AccountsFileError || error instanceof ExportError) {
+  if (
+    error instanceof AccountsFileError ||
+    error instanceof ExportError ||
+    error instanceof ExportSettingsError
+  ) {
     return `${error.message}${error.message.includes("nothing was") ? "" : nothing}`;
   }
   if (error instanceof SettingsError) return `${error.message}${nothing}`;
   // Our own failure (disk full, a bug): the message, never a stack trace.
   return `${error instanceof Error ? error.message : String(error)}${nothing}`;
-}
-
-/** The credentials as the provider takes them; the base URL and client id may also be flags. */
-export function exportSettings(args: ExportArgs, env: NodeJS.ProcessEnv): Settings {
-  const set = (v: string | undefined) => v !== undefined && v.trim() !== "";
-  const missing: string[] = [];
-  if (!set(args.baseUrl) && !set(env.ACRONIS_BASE_URL)) {
-    missing.push(
-      "the API URL is not set: pass --base-url or set ACRONIS_BASE_URL (e.g. https://eu2-cloud.acronis.com/api/2)",
-    );
-  }
-  if (!set(args.clientId) && !set(env.ACRONIS_CLIENT_ID)) {
-    missing.push("the API client id is not set: pass --client-id or set ACRONIS_CLIENT_ID");
-  }
-  if (!set(env.ACRONIS_CLIENT_SECRET)) {
-    missing.push(
-      "ACRONIS_CLIENT_SECRET is not set: export the API client's secret in the environment (it is never a command-line option)",
-    );
-  }
-  if (missing.length > 0) throw new ExportError(missing.join("; "));
-  const flags: Record<string, string | undefined> = {
-    "acronis:baseUrl": args.baseUrl,
-    "acronis:clientId": args.clientId,
-  };
-  return loadSettings((key) => flags[key], env);
 }
 
 /** Runs the export; returns the summary line. Throws with nothing written on any failure. */
