@@ -29,7 +29,7 @@ function normalized(text: string): string {
   return text
     .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, "<uuid>")
     .replace(/\/_emulator\/(activate|confirm)\/[A-Za-z0-9_-]+/g, "/_emulator/$1/<token>")
-    .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g, "<time>")
+    .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)/g, "<time>")
     .replace(/127\.0\.0\.1:\d+/g, "127.0.0.1:<port>");
 }
 

@@ -49,7 +49,7 @@ describe("docs/report.md", () => {
     const empty = await run(["report", "empty-stack.json"]);
     expect(notJson.code).toBe(1);
     expect(empty.code).toBe(1);
-    const block = /```text\n(pulumi-acronis-user-email report: [\s\S]*?)```/.exec(PAGE)?.[1];
+    const block = /<!-- output of: report errors -->\n```text\n([\s\S]*?)```/.exec(PAGE)?.[1];
     expect(block).toBe(notJson.stderr + empty.stderr);
   });
 });

@@ -5,7 +5,8 @@ import { REPO_ROOT } from "../../engine/workspace";
 /**
  * The fenced blocks of the README and of docs/, with the marker comment on the line before each:
  * `<!-- tested: <name> -->` (a test runs it), `<!-- not run: <why> -->`, or
- * `<!-- output of: <name> -->` (what the run named printed). Tests run the blocks as written and
+ * `<!-- output of: <name> -->` (what the run named printed), or `<!-- sample: <command> -->`
+ * (docs/report.md: provider/cli/report-docs.test.ts runs the command and compares). Tests run the blocks as written and
  * compare the outputs, so what the pages show cannot drift from what the code does.
  */
 
@@ -16,13 +17,13 @@ export interface DocBlock {
   line: number;
   /** The fence's language: `sh`, `text`, `yaml`, ...; "" when none. */
   lang: string;
-  marker?: { kind: "tested" | "not run" | "output of"; name: string };
+  marker?: { kind: "tested" | "not run" | "output of" | "sample"; name: string };
   /** The block's lines, without the fences and without the indentation of the opening fence. */
   text: string;
 }
 
 const FENCE = /^(\s*)```(\S*)\s*$/;
-const MARKER = /^\s*<!-- (tested|not run|output of): (.*?) -->\s*$/;
+const MARKER = /^\s*<!-- (tested|not run|output of|sample): (.*?) -->\s*$/;
 
 /** README.md and every page under docs/. */
 export function documentationFiles(): string[] {
