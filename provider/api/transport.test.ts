@@ -2,11 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import nock from "nock";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import {
-  AcronisClient,
-  type AcronisClientOptions,
-  OutcomeUnknownError,
-} from "./index";
+import { AcronisClient, type AcronisClientOptions, OutcomeUnknownError } from "./index";
 import { Transport, TransportError } from "./transport";
 
 // A real loopback server: nock cannot hold a response back or refuse a connection.
