@@ -5,6 +5,7 @@ import {
   FILE_SETTING_NAMES,
   type FileSettingName,
   type SettingValues,
+  valueIfSet,
 } from "./setting-catalogue";
 import type { Location, Locator } from "./yaml-locator";
 
@@ -36,7 +37,15 @@ function fromFile(name: FileSettingName) {
   if (!kind.fromFile || inAccountsFile === undefined) {
     throw new Error(`setting ${name}: its kind cannot be read from an accounts file`);
   }
-  return kind.fromFile(expected(inAccountsFile));
+  // A blank value is not set (valueIfSet), an error as a missing key is: the file is the only
+  // source of a connection's baseUrl and clientId.
+  return z
+    .unknown()
+    .refine((value) => typeof value !== "string" || valueIfSet(value) !== undefined, {
+      error: `is empty, which counts as not set: expected ${inAccountsFile}`,
+      abort: true,
+    })
+    .pipe(kind.fromFile(expected(inAccountsFile)));
 }
 
 const connectionSchema = z.strictObject({

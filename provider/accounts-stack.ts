@@ -20,7 +20,7 @@ import {
   acronisProviderInputs,
 } from "./acronis-provider";
 import { AcronisClient } from "./api";
-import { FILE_SETTING_NAMES, type RequiredSettingName } from "./setting-catalogue";
+import { FILE_SETTING_NAMES, type RequiredSettingName, valueIfSet } from "./setting-catalogue";
 import {
   type ConfigLookup,
   clientOptions,
@@ -115,8 +115,8 @@ const connectionsConfigSchema = z.record(
 
 /** `acronis:connections` as `pulumi config set --path` writes it; never echoes a value. */
 function connectionSecrets(config: ConfigLookup): Record<string, { clientSecret?: string }> {
-  const raw = config(CONNECTIONS_CONFIG_KEY);
-  if (raw === undefined || raw === "") return {};
+  const raw = valueIfSet(config(CONNECTIONS_CONFIG_KEY));
+  if (raw === undefined) return {};
   let value: unknown;
   try {
     value = JSON.parse(raw);
@@ -167,8 +167,8 @@ export function connectionSettings(
   for (const connection of used.values()) {
     const { name, clientSecretEnv } = connection;
     const clientSecret =
-      nonEmpty(secrets[name]?.clientSecret) ??
-      (clientSecretEnv === undefined ? undefined : nonEmpty(env[clientSecretEnv]));
+      valueIfSet(secrets[name]?.clientSecret) ??
+      (clientSecretEnv === undefined ? undefined : valueIfSet(env[clientSecretEnv]));
     if (clientSecret === undefined) {
       const command = `\`pulumi config set --secret --path '${CONNECTIONS_CONFIG_KEY}.${name}.clientSecret' <secret>\``;
       problems.push({
@@ -187,10 +187,6 @@ export function connectionSettings(
   const file = entries[0]?.location.file ?? "accounts";
   if (problems.length > 0) throw accountsFileError(file, problems);
   return settings;
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === "" ? undefined : value;
 }
 
 /** The name of a connection's provider resource (and how its errors name it). */

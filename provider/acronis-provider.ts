@@ -9,6 +9,7 @@ import {
   type ResolvedArguments,
   SETTING_NAMES,
   type SettingName,
+  valueIfSet,
 } from "./setting-catalogue";
 import { INSTANCE_NAME_KEY } from "./settings";
 
@@ -119,16 +120,18 @@ function fail(name: string, issues: readonly z.core.$ZodIssue[]): never {
 }
 
 function checkName(name: unknown): asserts name is string {
-  if (typeof name !== "string" || name === "") {
+  // A blank name would read as no instance (settings.ts instanceName), so as the default provider.
+  if (typeof name !== "string" || valueIfSet(name) === undefined) {
     throw new AcronisProviderError("AcronisProvider: the name must be a non-empty string");
   }
 }
 
 /** One resolved argument as the provider reads it: the text stack config would hold. */
 function encode(value: string | number | boolean | string[]): string {
-  // A list naming nothing stays set ("[]"), so the provider refuses it instead of reading "" as
-  // "no allowlist" (an empty allowlist must fail closed).
-  return Array.isArray(value) ? value.join(",") || "[]" : String(value);
+  // A list naming nothing ([], [""], [" "]) stays set ("[]"), so the provider refuses it instead
+  // of reading a blank text as not set, "no allowlist" (an empty allowlist must fail closed). A
+  // blank string is registered as given: the provider reads it as not set (valueIfSet).
+  return Array.isArray(value) ? (valueIfSet(value.join(",")) ?? "[]") : String(value);
 }
 
 /**

@@ -1,3 +1,4 @@
+import { DEFAULT_RETRY_POLICY } from "./api/retry";
 import {
   apiUrl,
   changeLimit,
@@ -83,13 +84,13 @@ export const SETTINGS = {
     env: "ACRONIS_ALLOWED_EMAIL_DOMAINS",
     kind: domainList(),
     description:
-      'Comma-separated allowlist (or a JSON list): `example.com` allows that domain, `.example.com` its subdomains. An address outside it fails `preview`. Unset or `""`: no allowlist. Set but naming no domain (`","`, `"[]"`, `[""]`, `" , "`) is an error, never "any domain".',
+      'Comma-separated allowlist (or a JSON list): `example.com` allows that domain, `.example.com` its subdomains. An address outside it fails `preview`. Not set by any source: no allowlist. Set but naming no domain (`","`, `"[]"`, `[""]`, `" , "`) is an error, never "any domain".',
   },
   requestTimeoutSeconds: {
     env: "ACRONIS_REQUEST_TIMEOUT_SECONDS",
     kind: wholeNumber(1, 600, 30),
     description:
-      "How long to wait for a response's headers, and then its body (connecting: at most 10 s).",
+      "How long to wait for a response's headers, and then its body, 1-600 (connecting: at most 10 s).",
   },
   retryMaxAttempts: {
     env: "ACRONIS_RETRY_MAX_ATTEMPTS",
@@ -98,9 +99,10 @@ export const SETTINGS = {
   },
   retryBaseDelayMs: {
     env: "ACRONIS_RETRY_BASE_DELAY_MS",
-    kind: wholeNumber(0, 60_000, 500),
+    // Each wait is capped at maxDelayMs (8 s): a larger first step would mean nothing.
+    kind: wholeNumber(0, DEFAULT_RETRY_POLICY.maxDelayMs, 500),
     description:
-      "First backoff step; it doubles per attempt (full jitter), capped at 8 s and 30 s in all.",
+      "First backoff step, 0-8000; it doubles per attempt (full jitter), each wait at most 8 s (unless the platform's `Retry-After` asks for longer), 30 s in all.",
   },
   maxEmailChanges: {
     env: "ACRONIS_MAX_EMAIL_CHANGES",
@@ -115,6 +117,19 @@ export type SettingName = keyof Catalogue;
 
 /** Every setting's name, in catalogue order. */
 export const SETTING_NAMES = Object.keys(SETTINGS) as SettingName[];
+
+/**
+ * The one rule every setting follows, from every source (stack config, then the environment, for
+ * the default provider; an AcronisProvider's own inputs; an accounts file's connection): a value
+ * that is empty or only whitespace is not set, so the next source is consulted, and where none is
+ * left the setting's default applies (or, for a credential, an error naming it). `pulumi config
+ * set acronis:<name> ""` is a common way to clear a value: read as "set to nothing", such a value
+ * would hide the environment's allowlist or change limit and switch the guard off unseen.
+ */
+export function valueIfSet(value: string | null | undefined): string | undefined {
+  // null too: a program's input that resolved to nothing reaches the provider as null.
+  return typeof value !== "string" || value.trim() === "" ? undefined : value;
+}
 
 /** A setting's stack config key, which is also its AcronisProvider input: `acronis:<name>`. */
 export function configKey(name: SettingName): string {

@@ -60,7 +60,7 @@ describe("stack config and ACRONIS_* variables", () => {
           lookup({ ...ALL_BAD, "acronis:baseUrl": "https://user:pw@eu2-cloud.acronis.com/api/2" }),
           { ACRONIS_CLIENT_ID: "from-env" },
         ),
-      'Acronis provider settings are incomplete or invalid:\n- acronis:baseUrl (or ACRONIS_BASE_URL): Invalid Acronis base URL "https://eu2-cloud.acronis.com/api/2": must not contain user:password@; pass clientId/clientSecret instead; expected the form https://<datacenter host>/api/2, e.g. https://eu2-cloud.acronis.com/api/2\n- acronis:clientSecret is not set: set it with `pulumi config set --secret acronis:clientSecret <value>` or the environment variable ACRONIS_CLIENT_SECRET\n- acronis:maxConcurrentRequests (or ACRONIS_MAX_CONCURRENT_REQUESTS): must be a whole number from 1 to 64\n- acronis:requestTimeoutSeconds (or ACRONIS_REQUEST_TIMEOUT_SECONDS): must be a whole number from 1 to 600\n- acronis:retryMaxAttempts (or ACRONIS_RETRY_MAX_ATTEMPTS): must be a whole number from 1 to 10\n- acronis:retryBaseDelayMs (or ACRONIS_RETRY_BASE_DELAY_MS): must be a whole number from 0 to 60000\n- acronis:maxEmailChanges (or ACRONIS_MAX_EMAIL_CHANGES): must be a whole number from 0 to 1000000 (leave it unset for no limit)\n- acronis:batchReads (or ACRONIS_BATCH_READS): must be "true" or "false"\n- acronis:readAhead (or ACRONIS_READ_AHEAD): must be "true" or "false"\n- acronis:allowedEmailDomains (or ACRONIS_ALLOWED_EMAIL_DOMAINS): entry "bad!" is not a domain ("example.com", or ".example.com" for its subdomains)',
+      'Acronis provider settings are incomplete or invalid:\n- acronis:baseUrl (or ACRONIS_BASE_URL): Invalid Acronis base URL "https://eu2-cloud.acronis.com/api/2": must not contain user:password@; pass clientId/clientSecret instead; expected the form https://<datacenter host>/api/2, e.g. https://eu2-cloud.acronis.com/api/2\n- acronis:clientSecret is not set: set it with `pulumi config set --secret acronis:clientSecret <value>` or the environment variable ACRONIS_CLIENT_SECRET\n- acronis:maxConcurrentRequests (or ACRONIS_MAX_CONCURRENT_REQUESTS): must be a whole number from 1 to 64\n- acronis:requestTimeoutSeconds (or ACRONIS_REQUEST_TIMEOUT_SECONDS): must be a whole number from 1 to 600\n- acronis:retryMaxAttempts (or ACRONIS_RETRY_MAX_ATTEMPTS): must be a whole number from 1 to 10\n- acronis:retryBaseDelayMs (or ACRONIS_RETRY_BASE_DELAY_MS): must be a whole number from 0 to 8000\n- acronis:maxEmailChanges (or ACRONIS_MAX_EMAIL_CHANGES): must be a whole number from 0 to 1000000 (leave it unset for no limit)\n- acronis:batchReads (or ACRONIS_BATCH_READS): must be "true" or "false"\n- acronis:readAhead (or ACRONIS_READ_AHEAD): must be "true" or "false"\n- acronis:allowedEmailDomains (or ACRONIS_ALLOWED_EMAIL_DOMAINS): entry "bad!" is not a domain ("example.com", or ".example.com" for its subdomains)',
     ],
     [
       "an allowlist naming nothing, from the environment",
@@ -84,7 +84,7 @@ describe("stack config and ACRONIS_* variables", () => {
     [
       "the settings connections inherit, all bad",
       () => stackOptionalSettings(lookup({ ...CREDENTIALS, ...ALL_BAD }), {}),
-      'Acronis provider settings are invalid:\n- acronis:maxConcurrentRequests (or ACRONIS_MAX_CONCURRENT_REQUESTS): must be a whole number from 1 to 64\n- acronis:batchReads (or ACRONIS_BATCH_READS): must be "true" or "false"\n- acronis:readAhead (or ACRONIS_READ_AHEAD): must be "true" or "false"\n- acronis:allowedEmailDomains (or ACRONIS_ALLOWED_EMAIL_DOMAINS): entry "bad!" is not a domain ("example.com", or ".example.com" for its subdomains)\n- acronis:requestTimeoutSeconds (or ACRONIS_REQUEST_TIMEOUT_SECONDS): must be a whole number from 1 to 600\n- acronis:retryMaxAttempts (or ACRONIS_RETRY_MAX_ATTEMPTS): must be a whole number from 1 to 10\n- acronis:retryBaseDelayMs (or ACRONIS_RETRY_BASE_DELAY_MS): must be a whole number from 0 to 60000\n- acronis:maxEmailChanges (or ACRONIS_MAX_EMAIL_CHANGES): must be a whole number from 0 to 1000000 (leave it unset for no limit)',
+      'Acronis provider settings are invalid:\n- acronis:maxConcurrentRequests (or ACRONIS_MAX_CONCURRENT_REQUESTS): must be a whole number from 1 to 64\n- acronis:batchReads (or ACRONIS_BATCH_READS): must be "true" or "false"\n- acronis:readAhead (or ACRONIS_READ_AHEAD): must be "true" or "false"\n- acronis:allowedEmailDomains (or ACRONIS_ALLOWED_EMAIL_DOMAINS): entry "bad!" is not a domain ("example.com", or ".example.com" for its subdomains)\n- acronis:requestTimeoutSeconds (or ACRONIS_REQUEST_TIMEOUT_SECONDS): must be a whole number from 1 to 600\n- acronis:retryMaxAttempts (or ACRONIS_RETRY_MAX_ATTEMPTS): must be a whole number from 1 to 10\n- acronis:retryBaseDelayMs (or ACRONIS_RETRY_BASE_DELAY_MS): must be a whole number from 0 to 8000\n- acronis:maxEmailChanges (or ACRONIS_MAX_EMAIL_CHANGES): must be a whole number from 0 to 1000000 (leave it unset for no limit)',
     ],
   ])("%s", (_name, run, expected) => {
     const message = messageOf(run);
@@ -226,7 +226,7 @@ describe("an AcronisProvider's arguments, and what its process makes of them", (
           }),
           { ACRONIS_CLIENT_ID: "never-read" },
         ),
-      'AcronisProvider "us5": baseUrl: Invalid Acronis base URL "https://eu2-cloud.acronis.com/api/3": path must end with /api/2; expected the form https://<datacenter host>/api/2, e.g. https://eu2-cloud.acronis.com/api/2; clientId is not set; clientSecret is not set; maxConcurrentRequests: must be a whole number from 1 to 64; requestTimeoutSeconds: must be a whole number from 1 to 600; retryMaxAttempts: must be a whole number from 1 to 10; retryBaseDelayMs: must be a whole number from 0 to 60000; maxEmailChanges: must be a whole number from 0 to 1000000 (leave it unset for no limit); batchReads: must be "true" or "false"; readAhead: must be "true" or "false"; allowedEmailDomains: entry "bad!" is not a domain ("example.com", or ".example.com" for its subdomains) (an AcronisProvider takes its settings from its own arguments only, never from stack config or ACRONIS_* variables)',
+      'AcronisProvider "us5": baseUrl: Invalid Acronis base URL "https://eu2-cloud.acronis.com/api/3": path must end with /api/2; expected the form https://<datacenter host>/api/2, e.g. https://eu2-cloud.acronis.com/api/2; clientId is not set; clientSecret is not set; maxConcurrentRequests: must be a whole number from 1 to 64; requestTimeoutSeconds: must be a whole number from 1 to 600; retryMaxAttempts: must be a whole number from 1 to 10; retryBaseDelayMs: must be a whole number from 0 to 8000; maxEmailChanges: must be a whole number from 0 to 1000000 (leave it unset for no limit); batchReads: must be "true" or "false"; readAhead: must be "true" or "false"; allowedEmailDomains: entry "bad!" is not a domain ("example.com", or ".example.com" for its subdomains) (an AcronisProvider takes its settings from its own arguments only, never from stack config or ACRONIS_* variables)',
     ],
     [
       "an instance with an allowlist naming nothing",
@@ -300,14 +300,14 @@ describe("the accounts file's connections", () => {
       ),
     ).toEqual([
       'accounts.yaml:3:14: connection a: baseUrl: Invalid Acronis base URL "https://eu2-cloud.acronis.com/api/2": must not contain user:password@; pass clientId/clientSecret instead; expected the form https://<datacenter host>/api/2, e.g. https://eu2-cloud.acronis.com/api/2',
-      "accounts.yaml:4:15: connection a: clientId: must not be empty",
+      "accounts.yaml:4:15: connection a: clientId: is empty, which counts as not set: expected the API client's id, a string",
       "accounts.yaml:5:22: connection a: clientSecretEnv: expected the name of an environment variable, a string, got number 7",
       "accounts.yaml:6:5: connection a: region: unknown key (expected baseUrl, clientId, clientSecretEnv)",
       "accounts.yaml:8:5: connection b: clientId: is required (the API client's id, a string)",
       "accounts.yaml:8:14: connection b: baseUrl: expected the datacenter's API URL, e.g. https://eu2-cloud.acronis.com/api/2, got number 42",
       "accounts.yaml:9:6: connection c: expected a mapping with baseUrl and clientId, got a list",
       'accounts.yaml:11:14: connection d: baseUrl: Invalid Acronis base URL "ftp://eu2-cloud.acronis.com/api/2": scheme ftp: is not supported; expected the form https://<datacenter host>/api/2, e.g. https://eu2-cloud.acronis.com/api/2',
-      "accounts.yaml:12:15: connection d: clientId: must not be empty",
+      "accounts.yaml:12:15: connection d: clientId: is empty, which counts as not set: expected the API client's id, a string",
     ]);
   });
 

@@ -8,6 +8,7 @@ import {
   SETTING_NAMES,
   type SettingName,
   type SettingValues,
+  valueIfSet,
 } from "./setting-catalogue";
 import { NO_DOMAIN_MESSAGE } from "./setting-kinds";
 
@@ -66,14 +67,16 @@ export class SettingsError extends Error {
   override name = "SettingsError";
 }
 
-/** A setting's raw value: stack config first, then the environment; "" counts as not set. */
+/**
+ * A setting's raw value: stack config first, then the environment. A blank value in either is not
+ * set (setting-catalogue.ts `valueIfSet`): an empty stack value never hides the environment's.
+ */
 function rawValue(
   name: SettingName,
   config: ConfigLookup,
   env: NodeJS.ProcessEnv,
 ): string | undefined {
-  const value = config(configKey(name)) ?? env[entryOf(name).env];
-  return value === "" ? undefined : value;
+  return valueIfSet(config(configKey(name))) ?? valueIfSet(env[entryOf(name).env]);
 }
 
 function rawValues(config: ConfigLookup, env: NodeJS.ProcessEnv) {
@@ -151,7 +154,7 @@ export const INSTANCE_NAME_KEY = "acronis:providerName";
 /** The instance's name when `config` holds an explicit provider instance's inputs. */
 export function instanceName(config: ConfigLookup): string | undefined {
   const name = config(INSTANCE_NAME_KEY);
-  return typeof name === "string" && name !== "" ? name : undefined;
+  return typeof name === "string" ? valueIfSet(name) : undefined;
 }
 
 /** The settings an explicit instance may leave out: everything but the credentials. */

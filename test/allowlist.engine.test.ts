@@ -64,8 +64,11 @@ describe("a set allowlist naming no domain is refused in check", () => {
   it("ACRONIS_ALLOWED_EMAIL_DOMAINS=,", async () => {
     stack.configure({ env: { ACRONIS_ALLOWED_EMAIL_DOMAINS: "," } });
     const [line] = errors(await stack.preview([attacker()]));
-    expect(line).toContain(NO_DOMAIN);
+    expect(line).toContain(
+      `ann: UserEmail check account ${USERS.fresh}: acronis:allowedEmailDomains (or ACRONIS_ALLOWED_EMAIL_DOMAINS): ${NO_DOMAIN}`,
+    );
     expect(line).toContain(HOW_TO_SET);
+    expect(await requests()).toBe(0);
   });
 
   it('unset, or "", stays "no allowlist"', async () => {
@@ -96,6 +99,54 @@ function instanceProgram(
     { [SECRET_KEY]: CLIENT_SECRET },
   );
 }
+
+/**
+ * `pulumi config set acronis:<setting> ""` clears the stack's value: the environment's guard then
+ * applies (README "Configure credentials"), in Check for a new account and Diff for an existing one.
+ */
+describe("an empty stack config value never hides the environment's guard", () => {
+  const emptied = (key: string, value: string) => ({
+    ...stackConfig(stack.emulator.baseUrl),
+    [key]: value,
+  });
+
+  it.each([
+    ["empty", ""],
+    ["blank", " "],
+  ])("allowlist: %s in stack config, ACRONIS_ALLOWED_EMAIL_DOMAINS set", async (_n, value) => {
+    stack.configure({
+      config: emptied("acronis:allowedEmailDomains", value),
+      env: { ACRONIS_ALLOWED_EMAIL_DOMAINS: "corp.example.com" },
+    });
+    const [line] = errors(await stack.preview([attacker()]));
+    expect(line).toBe(
+      `ann: email: email of account ${USERS.fresh}: domain "attacker.example" is not in acronis:allowedEmailDomains (corp.example.com); pointing an account at an outside domain hands its password resets to that domain`,
+    );
+    expect(await requests()).toBe(0);
+  });
+
+  it("limit: empty in stack config, ACRONIS_MAX_EMAIL_CHANGES=0, refused in Check and Diff", async () => {
+    const fresh = (email: string) => stack.userEmail("fresh", { userId: USERS.fresh, email });
+    // Adopted unchanged first, with no limit anywhere: nothing written.
+    expect(errors(await stack.up([fresh("fresh@old.example.com")]))).toEqual(["fresh: create"]);
+    stack.configure({
+      config: emptied("acronis:maxEmailChanges", ""),
+      env: { ACRONIS_MAX_EMAIL_CHANGES: "0" },
+    });
+    const moved = stack.userEmail("fresh2", { userId: USERS.fresh2, email: "f2@new.example.com" });
+    const refused = (step: string, id: string) =>
+      `UserEmail ${step} account ${id}: refused by acronis:maxEmailChanges: this run would change the email of at least 1 account, the limit is 0`;
+    // A new account is counted in Check.
+    const [created] = errors(await stack.up([fresh("fresh@old.example.com"), moved])).filter(
+      (line) => line.startsWith("fresh2"),
+    );
+    expect(created).toContain(`fresh2: ${refused("check", USERS.fresh2)}`);
+    // An existing one in Diff.
+    const [changed] = errors(await stack.up([fresh("fresh@new.example.com")]));
+    expect(changed).toContain(`fresh: ${refused("diff", USERS.fresh)}`);
+    expect((await stack.emulator.control.requests()).counts[PUT_USER]).toBe(undefined);
+  });
+});
 
 describe("an AcronisProvider instance", () => {
   it.each([
@@ -163,10 +214,15 @@ describe("an accounts-file connection", () => {
     ...extra,
   });
 
-  async function fileGoals(file: string, config: Record<string, string>): Promise<Goal[]> {
-    stack.configure({ config });
+  /** The program's and the provider hosts' environment is `env`. */
+  async function fileGoals(
+    file: string,
+    config: Record<string, string>,
+    env: NodeJS.ProcessEnv = {},
+  ): Promise<Goal[]> {
+    stack.configure({ config, env });
     return declare(async (pkg) => {
-      const declared = await pkg.userEmailsFromFile(file, { env: {} });
+      const declared = await pkg.userEmailsFromFile(file, { env });
       return declared.map((d) => d.resource);
     }, config);
   }
@@ -180,6 +236,23 @@ describe("an accounts-file connection", () => {
     );
     expect(await requests()).toBe(0);
   });
+
+  it.each([
+    ["unset", {}],
+    ["empty", { "acronis:allowedEmailDomains": "" }],
+  ])(
+    "refuses an outside domain with the environment's allowlist, stack config %s",
+    async (_name, extra: Record<string, string>) => {
+      const goals = await fileGoals(accountsFile("ann@attacker.example"), connectionConfig(extra), {
+        ACRONIS_ALLOWED_EMAIL_DOMAINS: "new.example.com",
+      });
+      const result = await stack.preview(goals);
+      expect(errors(result).join("\n")).toContain(
+        `email of account ${USERS.fresh}: domain "attacker.example" is not in acronis:allowedEmailDomains (new.example.com)`,
+      );
+      expect(await requests()).toBe(0);
+    },
+  );
 
   it("refuses a run over the stack's maxEmailChanges and writes nothing", async () => {
     const config = connectionConfig({ "acronis:maxEmailChanges": "1" });

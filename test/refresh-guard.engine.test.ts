@@ -26,6 +26,8 @@ const stack = stackForStories({
   seed,
   config: (baseUrl) => demoStackConfig({ name: "engine-refresh-guard", config: {} }, baseUrl),
   engine: { parallel: 8 },
+  // Each story starts from an empty stack and a fresh platform, and builds its own starting point.
+  eachStoryFresh: "destroy must succeed",
 });
 
 function limit(value: number): void {
@@ -46,33 +48,42 @@ async function puts(): Promise<number> {
   return (await stack.emulator.control.requests()).counts[PUT] ?? 0;
 }
 
-function expectRefused(result: RunResult): void {
+/**
+ * The starting point: adopted under limit 5, 3 confirmations requested, 20 re-pointed elsewhere
+ * by someone else; `refreshed`: then a refresh recorded them as drifted. No request counted yet.
+ */
+async function setUp(options: { refreshed: boolean }): Promise<void> {
+  limit(5);
+  // One up adopts the 37 at their seed address and asks the 3 pending ones to confirm.
+  expect(failures(await stack.up(program()))).toEqual([]);
+  expect(await puts()).toBe(3);
+  for (const i of PENDING) {
+    expect(stack.engine.resource(`user${i}`)?.outputs.status).toBe("pendingConfirmation");
+  }
+  for (const i of DRIFTED) {
+    await stack.emulator.control.patchUser(generatedUserId(i), {
+      email: `user${i}@elsewhere.example`,
+    });
+  }
+  if (options.refreshed) expect(failures(await stack.refresh())).toEqual([]);
+  await stack.emulator.control.resetRequests();
+}
+
+/** Every failed step is Diff's refusal, naming the count it reached and the limit. */
+function expectRefused(result: RunResult, max = 5): void {
   expect(failures(result).length).toBeGreaterThanOrEqual(1);
   for (const step of failures(result)) {
     expect(step.error).toMatch(
-      /^UserEmail diff account [0-9a-f-]{36}: refused by acronis:maxEmailChanges: this run would change the email of at least 6 accounts, the limit is 5;/,
+      new RegExp(
+        `^UserEmail diff account [0-9a-f-]{36}: refused by acronis:maxEmailChanges: this run would change the email of at least ${max + 1} accounts, the limit is ${max};`,
+      ),
     );
   }
 }
 
 describe("40 accounts, 20 drifted, 3 pending, acronis:maxEmailChanges=5", () => {
-  it("set up: adopted under the limit, 3 confirmations requested, 20 re-pointed elsewhere", async () => {
-    limit(5);
-    const adopt = ALL.map((i) =>
-      stack.userEmail(`user${i}`, { userId: generatedUserId(i), email: seedEmail(i) }),
-    );
-    expect(failures(await stack.up(adopt))).toEqual([]);
-    expect(failures(await stack.up(program()))).toEqual([]);
-    expect(await puts()).toBe(3);
-    for (const i of DRIFTED) {
-      await stack.emulator.control.patchUser(generatedUserId(i), {
-        email: `user${i}@elsewhere.example`,
-      });
-    }
-    await stack.emulator.control.resetRequests();
-  });
-
   it("refresh succeeds (configured from state, limit 5) and shows drifted and pending as updates", async () => {
+    await setUp({ refreshed: false });
     const result = await stack.refresh();
     expect(failures(result)).toEqual([]);
     const expected = Object.fromEntries(
@@ -88,6 +99,7 @@ describe("40 accounts, 20 drifted, 3 pending, acronis:maxEmailChanges=5", () => 
   });
 
   it("preview, preview --refresh, up and up --refresh are refused, writing nothing", async () => {
+    await setUp({ refreshed: true });
     expectRefused(await stack.preview(program()));
     expectRefused(await stack.preview(program(), { refresh: true }));
     const up = await stack.up(program());
@@ -98,14 +110,17 @@ describe("40 accounts, 20 drifted, 3 pending, acronis:maxEmailChanges=5", () => 
   });
 
   it("up --refresh --skip-preview is refused after writing the first 5", async () => {
+    await setUp({ refreshed: true });
     expectRefused(await stack.up(program(), { refresh: true, skipPreview: true }));
     expect(await puts()).toBe(5);
   });
 
-  it("with the limit at exactly the 15 changes left, up --refresh passes", async () => {
-    limit(14);
-    expect(failures(await stack.preview(program(), { refresh: true })).length).toBeGreaterThan(0);
-    limit(15);
+  it("with the limit at exactly the 20 changes, up --refresh passes; one less is refused", async () => {
+    await setUp({ refreshed: true });
+    limit(19);
+    expectRefused(await stack.preview(program(), { refresh: true }), 19);
+    expect(await puts()).toBe(0);
+    limit(20);
     const result = await stack.up(program(), { refresh: true });
     expect(failures(result)).toEqual([]);
     expect(await puts()).toBe(20);

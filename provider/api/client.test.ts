@@ -368,9 +368,13 @@ describe("retry", () => {
     const a = c.getUser("u1");
     await paused; // a signal: the client is in its pause
     const b = c.getClient("c");
-    // Room for a broken client to send b at once; a working one holds it whatever the speed.
-    await new Promise((r) => setTimeout(r, 100));
+    // A signal either way, whatever the machine's speed: a working client parks b behind the
+    // pause, a broken one sends it.
+    while (c.queuedRequests === 0 && clientsHit.length === 0) {
+      await new Promise((r) => setImmediate(r));
+    }
     expect(clientsHit).toHaveLength(0); // held back by the pause
+    expect(c.queuedRequests).toBe(1);
     expect(pending.map((p) => p.ms).sort()).toEqual([2000, 2000]);
     for (const p of pending.splice(0)) p.resolve();
     await Promise.all([a, b]);

@@ -131,6 +131,11 @@ export class AcronisClient {
     return this.limiter.peak;
   }
 
+  /** Requests waiting for a slot or for a 429's pause to end (for tests and benchmarks). */
+  get queuedRequests(): number {
+    return this.limiter.waiting;
+  }
+
   /**
    * One account. `tenantId` is the tenant the caller believes it lives in (from stored
    * outputs): a hint for read-ahead, never trusted as an answer.

@@ -480,17 +480,23 @@ describe("a failed batch request", () => {
     return Promise.all(results);
   }
 
-  it("a 4xx on the batch is answered per id: each read on its own, its own 404 to its caller", async () => {
-    const platform = new FakePlatform("auto");
-    platform.failMany = batchError("http", 403);
-    const [a, gone, c] = await readThree(platform);
-    expect(platform.log).toEqual(["many a,gone,c", "one a", "one gone", "one c"]);
-    expect([a, c]).toEqual(["a", "c"]);
-    expect(gone).toBeInstanceOf(AcronisApiError);
-    expect((gone as AcronisApiError).status).toBe(404);
-  });
+  it.each([400, 403, 404])(
+    "a %i on the batch is answered per id: each read on its own, its own 404 to its caller",
+    async (status) => {
+      const platform = new FakePlatform("auto");
+      platform.failMany = batchError("http", status);
+      const [a, gone, c] = await readThree(platform);
+      expect(platform.log).toEqual(["many a,gone,c", "one a", "one gone", "one c"]);
+      expect([a, c]).toEqual(["a", "c"]);
+      expect(gone).toBeInstanceOf(AcronisApiError);
+      expect((gone as AcronisApiError).status).toBe(404);
+    },
+  );
 
   it.each([
+    ["a 429 (throttling, after the client's retries)", batchError("http", 429)],
+    ["a 401 (the token refused)", batchError("http", 401)],
+    ["a 500", batchError("http", 500)],
     ["a 5xx (after the client's retries)", batchError("http", 503)],
     ["a network error", batchError("network")],
     ["a response that fails its schema", new Error("response did not match the schema")],

@@ -1,7 +1,7 @@
 import DataLoader from "dataloader";
 import { LRUCache } from "lru-cache";
+import { batchFailure } from "./batch-failure";
 import { Dispatch, MAX_BATCH } from "./batcher";
-import { AcronisApiError } from "./errors";
 import {
   mayFetchPage,
   newListing,
@@ -204,14 +204,9 @@ export class UserReads<T extends { id: string }> {
       try {
         found = await this.source.many(ids);
       } catch (e) {
-        // A 4xx on the batch (an id the caller may not see, say) is answered per id; anything
-        // else (network, 5xx after retries, schema) fails every read of the batch.
-        const perId =
-          e instanceof AcronisApiError &&
-          e.kind === "http" &&
-          e.status !== undefined &&
-          e.status < 500;
-        if (!perId) return ids.map(() => asError(e));
+        // batch-failure.ts: a 4xx about an id is answered per id; 401, 429 and the rest fail
+        // every read of the batch rather than sending up to 100 more requests.
+        if (batchFailure(e) === "fail-all") return ids.map(() => asError(e));
       }
     }
     return Promise.all(

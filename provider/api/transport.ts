@@ -37,6 +37,11 @@ export class Limiter {
     };
   }
 
+  /** Requests waiting for a slot, or for a pause to end. */
+  get waiting(): number {
+    return this.waiters.length;
+  }
+
   /** Holds back every request not yet started for `ms` (extends, never shortens, a pause). */
   pause(ms: number): void {
     if (ms <= 0) return;
