@@ -17,7 +17,7 @@ import {
   diffOutcome,
   processIgnoreChanges,
 } from "./options";
-import { ProviderProcesses } from "./providers";
+import { type DefaultProviderSource, ProviderProcesses } from "./providers";
 import { StepScheduler } from "./scheduler";
 import type { StackStore } from "./stack-store";
 import { deleteAll, deleteUndeclared, refreshAll } from "./state-steps";
@@ -58,11 +58,11 @@ export class Deployment extends StepScheduler {
     readonly engine: StackStore,
     private readonly mode: Mode,
     options: EngineOptions,
-    /** Refresh and destroy: the default provider is configured from its state (default-provider.ts). */
-    providersFromState = false,
+    /** The default provider's config until the program registers it (providers.ts). */
+    defaultSource: DefaultProviderSource = "state",
   ) {
     super(options, engine.defaultProviderUrn);
-    this.providers = new ProviderProcesses(engine, options, mode === "update", providersFromState);
+    this.providers = new ProviderProcesses(engine, options, mode === "update", defaultSource);
   }
 
   /** The process of a resource's provider, started (and configured) on first use. */

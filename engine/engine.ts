@@ -17,6 +17,7 @@ import {
   type StepResult,
   type UpOptions,
 } from "./model";
+import type { DefaultProviderSource } from "./providers";
 import { StoredStack } from "./stack-store";
 import { transcribe } from "./transcript";
 
@@ -44,8 +45,13 @@ import { transcribe } from "./transcript";
  * 5. Deletes of resources the program no longer declares are generated after the program has
  *    finished, and run on the workers (step_generator.go `GenerateDeletes`).
  * 6. Refresh Reads run on the same P workers (deployment_executor.go `refresh`); `--refresh` on
- *    preview or up reads in the same deployment, before the program's steps, with the same
- *    provider process.
+ *    preview or up reads in the same deployment, before the program runs, each provider loaded
+ *    and configured from its STORED inputs (`refresh` -> deployment.go `EnsureProvider` ->
+ *    providers/registry.go `Same(fromCheck=false)`). When the program then registers a provider
+ *    whose inputs differ from the stored ones (the default provider with the current stack
+ *    config, an instance with its arguments), a new process configured with the new inputs
+ *    replaces that one for every later step (registry.go `Diff`, `Update`,
+ *    `setProviderAndCloseOld`); unchanged, the refresh's process is kept (providers.ts).
  * 7. `pulumi up` is two deployments unless `--skip-preview`: a preview, then the update, each
  *    starting its own provider processes (pkg/backend/apply.go `PreviewThenPromptThenExecute`,
  *    pkg/engine/update.go); `--yes` only skips the prompt. A failed preview ends the command
@@ -156,7 +162,7 @@ export class Engine extends StoredStack {
           "from the program; the local engine does not run the program for this command",
       );
     }
-    const fromState = !options.runProgram;
+    const source: DefaultProviderSource = options.runProgram ? "program" : "state";
     const run = (mode: Mode) =>
       this.withDeployment(
         mode,
@@ -165,7 +171,7 @@ export class Engine extends StoredStack {
           await body(deployment);
           return {};
         },
-        fromState,
+        source,
       );
     return this.timed(kind, async () => {
       if (options.skipPreview) return run("update");
@@ -213,7 +219,7 @@ export class Engine extends StoredStack {
     mode: Mode,
     scheduling: SchedulingOptions,
     body: (deployment: Deployment) => Promise<{ outputs?: Props }>,
-    providersFromState = false,
+    defaultSource: DefaultProviderSource = "state",
   ): Promise<{
     steps: StepResult[];
     hosts: number;
@@ -228,7 +234,7 @@ export class Engine extends StoredStack {
         parallel: scheduling.parallel ?? this.options.parallel,
         parallelDiff: scheduling.parallelDiff ?? this.options.parallelDiff,
       },
-      providersFromState,
+      defaultSource,
     );
     const persist = this.options.checkpoint;
     if (persist && mode === "update") {
@@ -244,7 +250,7 @@ export class Engine extends StoredStack {
       const checkpoint = await deployment.checkpoint?.close();
       return {
         steps: deployment.steps,
-        hosts: deployment.providers.hosts.size,
+        hosts: deployment.providers.started,
         ...extra,
         ...(checkpoint ? { checkpoint } : {}),
       };
