@@ -128,8 +128,9 @@ export class Deployment extends StepScheduler {
   }
 
   /**
-   * Check, Diff (unless parallelDiff), then hand the step to a worker. Settles once the step is on
-   * a worker (or failed before); `finished` resolves when the step has finished.
+   * Check, Diff (with parallelDiff: on a worker, `diffOnWorker`), then hand the step to a worker.
+   * Settles once the step is on a worker (or failed before); `finished` resolves when the step
+   * has finished.
    */
   private async generate(goal: Goal, urn: string): Promise<{ finished: Promise<Registered> }> {
     if (this.cancelled) throw new Cancelled();
@@ -194,19 +195,91 @@ export class Deployment extends StepScheduler {
       this.fail(goal.name, urn, planned, error);
       throw error;
     }
+    if (old && !diffed) return this.diffOnWorker(goal, urn, host, old, inputs);
+    return this.handOff(goal, urn, host, old, inputs, diffed);
+  }
+
+  /** The step, on a worker: create, or what the Diff decided. */
+  private async handOff(
+    goal: Goal,
+    urn: string,
+    host: ProviderHost,
+    old: ResourceState | undefined,
+    inputs: Props,
+    diff: DiffOutcome | undefined,
+  ): Promise<{ finished: Promise<Registered> }> {
     if (!(await this.acquire())) throw new Cancelled();
-    const finished = this.onWorker(goal.name, urn, planned, async () => {
-      if (!old) return createStep(this, host, goal, urn, inputs);
-      let diff = diffed;
-      if (!diff) {
-        diff = await this.diff(host, old, inputs, options);
-        if (isReplace(diff)) inputs = await this.checkReplacement(host, goal, urn, old);
-      }
+    const options = goal.options ?? {};
+    const finished = this.onWorker(goal.name, urn, old ? "update" : "create", async () => {
+      if (!old || !diff) return createStep(this, host, goal, urn, inputs);
       if (isReplace(diff)) return replaceStep(this, host, goal, urn, old, inputs, diff);
       if (!diff.changes) return sameStep(this, old, inputs, options);
       return updateStep(this, host, urn, old, inputs, options);
     });
     return { finished: answer(finished, () => this.engine.find(urn)?.id ?? "") };
+  }
+
+  /**
+   * PULUMI_PARALLEL_DIFF (step_generator.go `diff`: a promise and a `DiffStep`): the Diff runs
+   * on a step worker, which it then frees (step.go `DiffStep.Apply`); its result goes back to the
+   * step-generation loop as a `continueDiffResourceEvent`, handled there in turn
+   * (deployment_executor.go `handleSingleEvent` -> step_generator.go `ContinueStepsFromDiff`).
+   * So a failed Diff (a maxEmailChanges refusal among them) is an error of step generation that
+   * stops the deployment, --continue-on-error or not, and a replacement's second Check runs in
+   * the loop, before the step is handed to a worker.
+   */
+  private async diffOnWorker(
+    goal: Goal,
+    urn: string,
+    host: ProviderHost,
+    old: ResourceState,
+    inputs: Props,
+  ): Promise<{ finished: Promise<Registered> }> {
+    if (!(await this.acquire())) throw new Cancelled();
+    const options = goal.options ?? {};
+    const diffed = this.background(
+      this.diff(host, old, inputs, options).finally(() => this.workers.release()),
+    );
+    const continued = diffed.then(
+      (diff) => this.inLoop(() => this.continueFromDiff(goal, urn, host, old, inputs, diff)),
+      (error: unknown) =>
+        this.inLoop(async () => {
+          this.fail(goal.name, urn, "update", error);
+          throw error;
+        }),
+    );
+    this.background(continued);
+    return { finished: continued.then((handed) => handed.finished) };
+  }
+
+  /** step_generator.go `continueStepsFromDiff`, in the loop: a replacement checks again first. */
+  private async continueFromDiff(
+    goal: Goal,
+    urn: string,
+    host: ProviderHost,
+    old: ResourceState,
+    inputs: Props,
+    diff: DiffOutcome,
+  ): Promise<{ finished: Promise<Registered> }> {
+    if (this.cancelled) throw new Cancelled();
+    let checked = inputs;
+    try {
+      if (isReplace(diff)) checked = await this.checkReplacement(host, goal, urn, old);
+    } catch (error) {
+      this.fail(goal.name, urn, "update", error);
+      throw error;
+    }
+    return this.handOff(goal, urn, host, old, checked, diff);
+  }
+
+  /** Queues `body` on the step-generation loop, after what is queued already. */
+  private inLoop<T>(body: () => Promise<T>): Promise<T> {
+    const result = this.loop.then(body);
+    this.loop = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
   }
 
   private async check(host: ProviderHost, urn: string, olds: Props, news: Props): Promise<Props> {
