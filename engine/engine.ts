@@ -32,7 +32,10 @@ import { transcribe } from "./transcript";
  *    step_generator.go `GenerateSteps`). So by default at most ONE Check-or-Diff call is in
  *    flight to a provider.
  * 2. With `PULUMI_PARALLEL_DIFF=true` (`parallelDiff`; sdk/go/common/env/env.go `ParallelDiff`,
- *    pulumi/pulumi#18872) the Diff runs on a step worker instead; Check stays in the loop.
+ *    pulumi/pulumi#18872) the Diff runs on a step worker instead (step.go `DiffStep`); Check
+ *    stays in the loop, and so does what follows the Diff: its result comes back to the loop
+ *    (step_generator.go `ContinueStepsFromDiff`), so a failed Diff stops the deployment even
+ *    with --continue-on-error, and a replacement's second Check runs in the loop.
  * 3. Steps run on P workers, P = 4 x CPUs unless `--parallel` says otherwise
  *    (pkg/cmd/pulumi/operations/up.go, pulumi/pulumi#15016). The hand-off is an unbuffered channel
  *    (step_executor.go `ExecuteSerial`): while all P workers are busy the loop waits, so no new
@@ -242,7 +245,10 @@ export class Engine extends StoredStack {
         stack: this.options.stack,
         project: this.options.project,
         ...persist,
-        resources: () => this.resources(),
+        // The checkpoint holds secrets encrypted, the default provider's stack config among them
+        // (pkg/resource/stack/deployment.go `SerializeResource` -> `SerializePropertyValue`
+        // with the stack's encrypter): written as the state is exported, sealed.
+        resources: () => this.state.resources,
       });
     }
     try {

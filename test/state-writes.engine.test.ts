@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { checkpointFile } from "../engine/checkpoint";
 import { failures, type RunResult } from "../engine/engine";
 import { REPO_ROOT } from "../engine/workspace";
-import { USERS } from "./support/fixtures";
+import { CLIENT_SECRET, USERS } from "./support/fixtures";
 import { stackForStories, type TestStack } from "./support/stack";
 
 /**
@@ -75,6 +75,18 @@ describe("state writes of a self-managed backend", () => {
         r.type.includes("UserEmail"),
       ),
     ).toEqual([]);
+  });
+
+  it("writes the default provider's secret encrypted, never in plain text", async () => {
+    expect(writes(await stack.up(accounts(stack, asTheyAre)))).toBeGreaterThan(0);
+    const text = readFileSync(FILE, "utf8");
+    expect(text).not.toContain(CLIENT_SECRET);
+    const stored = JSON.parse(text).checkpoint.latest.resources.find((r: { urn: string }) =>
+      r.urn.endsWith("::pulumi:providers:pulumi-nodejs::default"),
+    );
+    expect(stored?.inputs?.["acronis:clientSecret"]).toMatchObject({
+      "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
+    });
   });
 
   it("writes once per deployment with PULUMI_SKIP_CHECKPOINTS", async () => {
