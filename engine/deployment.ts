@@ -1,4 +1,5 @@
 import type { CheckpointResource, MutationKind, SnapshotManager } from "./checkpoint";
+import { answer, Cancelled, checkCall, diffCall, isReplace } from "./generation-calls";
 import type { ProviderHost } from "./host";
 import {
   type EngineOptions,
@@ -7,16 +8,9 @@ import {
   type Op,
   type Props,
   type Registered,
-  type ResourceOptions,
   type ResourceState,
-  type StepResult,
 } from "./model";
-import {
-  applyReplaceOnChanges,
-  type DiffOutcome,
-  diffOutcome,
-  processIgnoreChanges,
-} from "./options";
+import { type DiffOutcome, processIgnoreChanges } from "./options";
 import { type DefaultProviderSource, ProviderProcesses } from "./providers";
 import { StepScheduler } from "./scheduler";
 import type { StackStore } from "./stack-store";
@@ -36,13 +30,6 @@ import {
  */
 
 export type Mode = "preview" | "update";
-
-/** A registration whose step never started: the deployment stopped first. */
-class Cancelled extends Error {
-  constructor() {
-    super("deployment cancelled by an earlier error");
-  }
-}
 
 /** One deployment: a provider process per provider, one step-generation loop, P workers. */
 export class Deployment extends StepScheduler {
@@ -184,9 +171,9 @@ export class Deployment extends StepScheduler {
       const news = old
         ? processIgnoreChanges(goal.inputs, old.inputs, options.ignoreChanges)
         : goal.inputs;
-      inputs = await this.check(host, urn, old?.inputs ?? {}, news);
+      inputs = await checkCall(host, urn, old?.inputs ?? {}, news);
       if (old && !this.options.parallelDiff) {
-        diffed = await this.diff(host, old, inputs, options);
+        diffed = await diffCall(host, old, inputs, options);
         if (isReplace(diffed)) inputs = await this.checkReplacement(host, goal, urn, old);
       }
     } catch (error) {
@@ -238,7 +225,7 @@ export class Deployment extends StepScheduler {
     if (!(await this.acquire())) throw new Cancelled();
     const options = goal.options ?? {};
     const diffed = this.background(
-      this.diff(host, old, inputs, options).finally(() => this.workers.release()),
+      diffCall(host, old, inputs, options).finally(() => this.workers.release()),
     );
     const continued = diffed.then(
       (diff) => this.inLoop(() => this.continueFromDiff(goal, urn, host, old, inputs, diff)),
@@ -282,39 +269,6 @@ export class Deployment extends StepScheduler {
     return result;
   }
 
-  private async check(host: ProviderHost, urn: string, olds: Props, news: Props): Promise<Props> {
-    const checked = await host.check(urn, olds, news);
-    if (checked.failures.length > 0) {
-      throw new Error(checked.failures.map((f) => `${f.property}: ${f.reason}`).join("; "));
-    }
-    return checked.inputs;
-  }
-
-  /** step_generator.go `diffResource`, then `applyReplaceOnChanges`. */
-  private async diff(
-    host: ProviderHost,
-    old: ResourceState,
-    inputs: Props,
-    options: ResourceOptions,
-  ): Promise<DiffOutcome> {
-    const resp = await host.diff(
-      old.urn,
-      old.id,
-      old.outputs,
-      inputs,
-      options.ignoreChanges,
-      old.inputs,
-    );
-    const outcome = diffOutcome(
-      resp,
-      old.inputs,
-      inputs,
-      options.ignoreChanges,
-      resp.deleteBeforeReplace,
-    );
-    return applyReplaceOnChanges(outcome, options.replaceOnChanges);
-  }
-
   /**
    * step_generator.go `continueStepsFromDiff`, a replacement: refused when the resource is and
    * stays protected; then a second Check, without olds, whose inputs the new resource gets.
@@ -326,7 +280,7 @@ export class Deployment extends StepScheduler {
     old: ResourceState,
   ): Promise<Props> {
     if (goal.options?.protect && old.protect) throw new ReplaceProtectedError(urn);
-    return this.check(host, urn, {}, goal.inputs);
+    return checkCall(host, urn, {}, goal.inputs);
   }
 
   /**
@@ -341,16 +295,4 @@ export class Deployment extends StepScheduler {
     );
     return { finished: answer(finished, () => id) };
   }
-}
-
-function isReplace(diff: DiffOutcome): boolean {
-  return diff.changes && diff.replaces.length > 0;
-}
-
-/** The program's answer once its step has finished: the step's error, or its id and outputs. */
-function answer(finished: Promise<StepResult>, id: () => string): Promise<Registered> {
-  return finished.then((step) => {
-    if (!step.ok) throw new Error(step.error);
-    return { id: id(), outputs: step.outputs ?? {} };
-  });
 }

@@ -46,6 +46,11 @@ export interface ResourceOptions {
   deleteBeforeReplace?: boolean;
   /** `import`: the id of an existing resource to adopt with an import step. */
   importId?: string;
+  /**
+   * Not an option: where the registration came from (engine/source-position.ts), which Pulumi
+   * keeps in the resource's state beside the options.
+   */
+  source?: { position: string; stackTrace: string[] };
   /** URNs of the resources this one depends on (dependsOn, and inputs from their outputs). */
   dependencies?: string[];
 }
@@ -72,6 +77,9 @@ export interface ResourceState {
   ignoreChanges?: string[];
   /** A replaced resource waiting for the deletes at the end of the deployment (`delete: true`). */
   pendingDelete?: boolean;
+  /** Where the program registered it (engine/source-position.ts); "" frames are empty ones. */
+  sourcePosition?: string;
+  stackTrace?: string[];
 }
 
 export interface StackState {

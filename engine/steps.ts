@@ -150,10 +150,15 @@ export function importStep(
  */
 function withOptions(res: ResourceState, options: ResourceOptions = {}): ResourceState {
   const { protect: _p, retainOnDelete: _r, ignoreChanges: _i, ...rest } = res;
+  const { sourcePosition: _s, stackTrace: _t, ...kept } = rest;
+  const source = options.source;
   return {
-    ...rest,
+    ...kept,
     ...(options.protect ? { protect: true } : {}),
     ...(options.retainOnDelete ? { retainOnDelete: true } : {}),
     ...(options.ignoreChanges ? { ignoreChanges: options.ignoreChanges } : {}),
+    // source_eval.go: each registration's own source position and stack trace.
+    ...(source?.position ? { sourcePosition: source.position } : {}),
+    ...(source?.stackTrace.length ? { stackTrace: source.stackTrace } : {}),
   };
 }
