@@ -1,4 +1,5 @@
-import { type CheckpointStats, SnapshotManager } from "./checkpoint";
+import { SnapshotManager } from "./checkpoint";
+import { historyAndBackup } from "./checkpoint-copies";
 import { Deployment, type Mode } from "./deployment";
 import {
   DEFAULT_PARALLEL,
@@ -227,7 +228,7 @@ export class Engine extends StoredStack {
     steps: StepResult[];
     hosts: number;
     outputs?: Props;
-    checkpoint?: CheckpointStats;
+    checkpoint?: RunResult["checkpoint"];
   }> {
     const deployment = new Deployment(
       this,
@@ -253,7 +254,12 @@ export class Engine extends StoredStack {
     }
     try {
       const extra = await body(deployment);
-      const checkpoint = await deployment.checkpoint?.close();
+      const written = await deployment.checkpoint?.close();
+      // diy/backend.go `apply`: after a command that is not a preview, the history and backup.
+      const checkpoint = written && {
+        ...written,
+        copies: historyAndBackup({ ...this.options, ...persist }, this.state.resources, "update"),
+      };
       return {
         steps: deployment.steps,
         hosts: deployment.providers.started,

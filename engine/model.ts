@@ -1,5 +1,6 @@
 import { availableParallelism } from "node:os";
 import type { CheckpointStats } from "./checkpoint";
+import type { CheckpointCopies } from "./checkpoint-copies";
 import type { HostStarter, ProviderHost } from "./host";
 
 /**
@@ -141,8 +142,11 @@ export interface RunResult {
   preview?: RunResult;
   /** Stack outputs the program exported (programs run through the language host). */
   outputs?: Props;
-  /** The state writes of its update deployment, when the engine persists state (checkpoint.ts). */
-  checkpoint?: CheckpointStats;
+  /**
+   * The state writes of its update deployment, when the engine persists state (checkpoint.ts),
+   * and the history and backup copies made after it (checkpoint-copies.ts).
+   */
+  checkpoint?: CheckpointStats & { copies?: CheckpointCopies };
 }
 
 /** What the program gets back from registering a resource: the step's id and outputs. */
@@ -208,7 +212,7 @@ export interface EngineOptions {
    * rewritten around every step, to `file` (absent: counted only). `skipCheckpoints` is
    * PULUMI_SKIP_CHECKPOINTS=true. Previews write nothing.
    */
-  checkpoint?: { file?: string; skipCheckpoints?: boolean };
+  checkpoint?: { file?: string; skipCheckpoints?: boolean; disableBackups?: boolean };
   /**
    * Starts one provider process and sends it Configure: called once per provider per
    * deployment, as the engine loads plugins per deployment (pkg/engine/update.go), and once per
