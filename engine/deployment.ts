@@ -196,7 +196,7 @@ export class Deployment extends StepScheduler {
     diff: DiffOutcome | undefined,
   ): Promise<{ finished: Promise<Registered> }> {
     if (!(await this.acquire())) throw new Cancelled();
-    const options = goal.options ?? {};
+    const options = { ...goal.options, ...(goal.source ? { source: goal.source } : {}) };
     const finished = this.onWorker(goal.name, urn, old ? "update" : "create", async () => {
       if (!old || !diff) return createStep(this, host, goal, urn, inputs);
       if (isReplace(diff)) return replaceStep(this, host, goal, urn, old, inputs, diff);

@@ -36,6 +36,8 @@ export interface Goal {
   secretInputs?: string[];
   /** The resource options the program set (monitor-service.ts reads them, options.ts names them). */
   options?: ResourceOptions;
+  /** Where the program registered it (engine/source-position.ts), kept in its state. */
+  source?: { position: string; stackTrace: string[] };
 }
 
 /** The resource options the local engine models (options.ts; anything else fails the run). */
@@ -47,11 +49,8 @@ export interface ResourceOptions {
   deleteBeforeReplace?: boolean;
   /** `import`: the id of an existing resource to adopt with an import step. */
   importId?: string;
-  /**
-   * Not an option: where the registration came from (engine/source-position.ts), which Pulumi
-   * keeps in the resource's state beside the options.
-   */
-  source?: { position: string; stackTrace: string[] };
+  /** Not an option: the goal's `source`, handed to the steps that store the resource. */
+  source?: Goal["source"];
   /** URNs of the resources this one depends on (dependsOn, and inputs from their outputs). */
   dependencies?: string[];
 }

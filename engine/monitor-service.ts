@@ -155,7 +155,8 @@ export class ResourceMonitorService {
         inputs,
         ...(secretInputs.length > 0 ? { secretInputs } : {}),
         ...(req.getProvider() ? { provider: providerUrn(req.getProvider()) } : {}),
-        options: { ...resourceOptionsOf(req), ...sourceOf(req, this.run.dir) },
+        options: resourceOptionsOf(req),
+        ...sourceOf(req, this.run.dir),
       };
     } catch (error) {
       callback(rpcError(grpc.status.INVALID_ARGUMENT, (error as Error).message), null);

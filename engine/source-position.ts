@@ -32,12 +32,16 @@ export function projectPosition(raw: RawPosition, projectRoot: string): string {
   const file = decodeURIComponent(url.pathname);
   if (!path.isAbsolute(file)) throw new Error("source positions must include absolute paths");
   const rel = path.relative(projectRoot, file).split(path.sep).join("/");
-  const encoded = rel
-    .split("/")
-    .map((part) => encodeURIComponent(part))
-    .join("/");
+  const encoded = rel.split("/").map(escapePathSegment).join("/");
   const column = raw.column !== 0 ? `,${raw.column}` : "";
   return `project:///${encoded}#${raw.line}${column}`;
+}
+
+/** Go's `url.PathEscape` minus what a path may hold as is (`@`, `:`, `+`, `,`, `;`, `=`, `$`, `&`). */
+function escapePathSegment(segment: string): string {
+  return encodeURIComponent(segment).replace(/%(40|3A|2B|2C|3B|3D|24|26)/gi, (escaped) =>
+    decodeURIComponent(escaped),
+  );
 }
 
 /** The registration's source as the engine stores it; undefined when the SDK sent none. */

@@ -55,7 +55,8 @@ export async function createStep(
   return d.mutation("create", pending, async () => {
     const created = await host.create(urn, inputs);
     const state = { urn, name, type, id: created.id, inputs, outputs: created.properties };
-    d.engine.put(withOptions({ ...state, ...(provider ? { provider } : {}) }, goal.options));
+    const stored = { ...state, ...(provider ? { provider } : {}) };
+    d.engine.put(withOptions(stored, { ...goal.options, source: goal.source }));
     return { op: "create" as const, outputs: created.properties };
   });
 }

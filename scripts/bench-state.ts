@@ -90,7 +90,7 @@ async function programSource(): Promise<RegistrationSource> {
       secretKeys: [],
     };
     const { registrations } = await collectGoals(run);
-    const found = registrations.find((g) => g.type === USER_EMAIL_TYPE)?.options?.source;
+    const found = registrations.find((g) => g.type === USER_EMAIL_TYPE)?.source;
     if (!found)
       throw new Error("examples/from-yaml registered no UserEmail with a source position");
     return found;
@@ -109,7 +109,7 @@ function goals(
   return Array.from({ length: n }, (_, k) => {
     const i = k + 1;
     const goal = userEmailGoal(ws, `user${i}`, { userId: generatedUserId(i), email: email(i) });
-    return { ...goal, options: { source } };
+    return { ...goal, source };
   });
 }
 

@@ -37,7 +37,7 @@ describe("source positions and stack traces", () => {
     expect(accounts.length).toBeGreaterThan(0);
 
     for (const goal of accounts) {
-      const registered = goal.options?.source;
+      const registered = goal.source;
       // Relative to the project root, as source_eval.go `parseSourcePosition` writes it.
       expect(registered?.position).toMatch(/^project:\/\/\/[^#]+\.(js|ts)#\d+(,\d+)?$/);
       expect(registered?.stackTrace.length).toBeGreaterThan(0);
@@ -53,8 +53,8 @@ describe("source positions and stack traces", () => {
     const resource = { ...stored, outputs: stored.inputs };
     const withSource = {
       ...resource,
-      sourcePosition: first?.options?.source?.position,
-      stackTrace: first?.options?.source?.stackTrace,
+      sourcePosition: first?.source?.position,
+      stackTrace: first?.source?.stackTrace,
     };
     const options = { project: project.name, stack: "test" };
     const added = resourceBytes(options, withSource).total - resourceBytes(options, resource).total;
