@@ -1,6 +1,7 @@
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import type { Props } from "./model";
+import { sourceFields } from "./source-position";
 
 /**
  * The stack's state as a self-managed backend persists it (`pulumi login file://`, s3://, gs://,
@@ -36,6 +37,9 @@ export interface CheckpointResource {
   provider?: string;
   /** Pulumi's bookkeeping, fixed at creation: the provider reference's id and the times. */
   created?: string;
+  /** Where the program registered it (source-position.ts); a "" frame is stored empty. */
+  sourcePosition?: string;
+  stackTrace?: string[];
 }
 
 export type MutationKind = "create" | "update" | "delete";
@@ -235,6 +239,7 @@ function resourceForm(
     propertyDependencies: Object.fromEntries(Object.keys(r.inputs).map((k) => [k, []])),
     created: r.created ?? TIME,
     modified: TIME,
+    ...sourceFields(r),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { CheckpointResource, MutationKind, SnapshotManager } from "./checkpoint";
+import { answer, Cancelled, checkCall, diffCall, isReplace } from "./generation-calls";
 import type { ProviderHost } from "./host";
 import {
   type EngineOptions,
@@ -7,17 +8,10 @@ import {
   type Op,
   type Props,
   type Registered,
-  type ResourceOptions,
   type ResourceState,
-  type StepResult,
 } from "./model";
-import {
-  applyReplaceOnChanges,
-  type DiffOutcome,
-  diffOutcome,
-  processIgnoreChanges,
-} from "./options";
-import { ProviderProcesses } from "./providers";
+import { type DiffOutcome, processIgnoreChanges } from "./options";
+import { type DefaultProviderSource, ProviderProcesses } from "./providers";
 import { StepScheduler } from "./scheduler";
 import type { StackStore } from "./stack-store";
 import { deleteAll, deleteUndeclared, refreshAll } from "./state-steps";
@@ -37,13 +31,6 @@ import {
 
 export type Mode = "preview" | "update";
 
-/** A registration whose step never started: the deployment stopped first. */
-class Cancelled extends Error {
-  constructor() {
-    super("deployment cancelled by an earlier error");
-  }
-}
-
 /** One deployment: a provider process per provider, one step-generation loop, P workers. */
 export class Deployment extends StepScheduler {
   /** The step-generation loop: registrations are handled one after another, in arrival order. */
@@ -58,11 +45,11 @@ export class Deployment extends StepScheduler {
     readonly engine: StackStore,
     private readonly mode: Mode,
     options: EngineOptions,
-    /** Refresh and destroy: the default provider is configured from its state (default-provider.ts). */
-    providersFromState = false,
+    /** The default provider's config until the program registers it (providers.ts). */
+    defaultSource: DefaultProviderSource = "state",
   ) {
     super(options, engine.defaultProviderUrn);
-    this.providers = new ProviderProcesses(engine, options, mode === "update", providersFromState);
+    this.providers = new ProviderProcesses(engine, options, mode === "update", defaultSource);
   }
 
   /** The process of a resource's provider, started (and configured) on first use. */
@@ -128,8 +115,9 @@ export class Deployment extends StepScheduler {
   }
 
   /**
-   * Check, Diff (unless parallelDiff), then hand the step to a worker. Settles once the step is on
-   * a worker (or failed before); `finished` resolves when the step has finished.
+   * Check, Diff (with parallelDiff: on a worker, `diffOnWorker`), then hand the step to a worker.
+   * Settles once the step is on a worker (or failed before); `finished` resolves when the step
+   * has finished.
    */
   private async generate(goal: Goal, urn: string): Promise<{ finished: Promise<Registered> }> {
     if (this.cancelled) throw new Cancelled();
@@ -183,9 +171,9 @@ export class Deployment extends StepScheduler {
       const news = old
         ? processIgnoreChanges(goal.inputs, old.inputs, options.ignoreChanges)
         : goal.inputs;
-      inputs = await this.check(host, urn, old?.inputs ?? {}, news);
+      inputs = await checkCall(host, urn, old?.inputs ?? {}, news);
       if (old && !this.options.parallelDiff) {
-        diffed = await this.diff(host, old, inputs, options);
+        diffed = await diffCall(host, old, inputs, options);
         if (isReplace(diffed)) inputs = await this.checkReplacement(host, goal, urn, old);
       }
     } catch (error) {
@@ -194,14 +182,23 @@ export class Deployment extends StepScheduler {
       this.fail(goal.name, urn, planned, error);
       throw error;
     }
+    if (old && !diffed) return this.diffOnWorker(goal, urn, host, old, inputs);
+    return this.handOff(goal, urn, host, old, inputs, diffed);
+  }
+
+  /** The step, on a worker: create, or what the Diff decided. */
+  private async handOff(
+    goal: Goal,
+    urn: string,
+    host: ProviderHost,
+    old: ResourceState | undefined,
+    inputs: Props,
+    diff: DiffOutcome | undefined,
+  ): Promise<{ finished: Promise<Registered> }> {
     if (!(await this.acquire())) throw new Cancelled();
-    const finished = this.onWorker(goal.name, urn, planned, async () => {
-      if (!old) return createStep(this, host, goal, urn, inputs);
-      let diff = diffed;
-      if (!diff) {
-        diff = await this.diff(host, old, inputs, options);
-        if (isReplace(diff)) inputs = await this.checkReplacement(host, goal, urn, old);
-      }
+    const options = { ...goal.options, ...(goal.source ? { source: goal.source } : {}) };
+    const finished = this.onWorker(goal.name, urn, old ? "update" : "create", async () => {
+      if (!old || !diff) return createStep(this, host, goal, urn, inputs);
       if (isReplace(diff)) return replaceStep(this, host, goal, urn, old, inputs, diff);
       if (!diff.changes) return sameStep(this, old, inputs, options);
       return updateStep(this, host, urn, old, inputs, options);
@@ -209,37 +206,67 @@ export class Deployment extends StepScheduler {
     return { finished: answer(finished, () => this.engine.find(urn)?.id ?? "") };
   }
 
-  private async check(host: ProviderHost, urn: string, olds: Props, news: Props): Promise<Props> {
-    const checked = await host.check(urn, olds, news);
-    if (checked.failures.length > 0) {
-      throw new Error(checked.failures.map((f) => `${f.property}: ${f.reason}`).join("; "));
-    }
-    return checked.inputs;
-  }
-
-  /** step_generator.go `diffResource`, then `applyReplaceOnChanges`. */
-  private async diff(
+  /**
+   * PULUMI_PARALLEL_DIFF (step_generator.go `diff`: a promise and a `DiffStep`): the Diff runs
+   * on a step worker, which it then frees (step.go `DiffStep.Apply`); its result goes back to the
+   * step-generation loop as a `continueDiffResourceEvent`, handled there in turn
+   * (deployment_executor.go `handleSingleEvent` -> step_generator.go `ContinueStepsFromDiff`).
+   * So a failed Diff (a maxEmailChanges refusal among them) is an error of step generation that
+   * stops the deployment, --continue-on-error or not, and a replacement's second Check runs in
+   * the loop, before the step is handed to a worker.
+   */
+  private async diffOnWorker(
+    goal: Goal,
+    urn: string,
     host: ProviderHost,
     old: ResourceState,
     inputs: Props,
-    options: ResourceOptions,
-  ): Promise<DiffOutcome> {
-    const resp = await host.diff(
-      old.urn,
-      old.id,
-      old.outputs,
-      inputs,
-      options.ignoreChanges,
-      old.inputs,
+  ): Promise<{ finished: Promise<Registered> }> {
+    if (!(await this.acquire())) throw new Cancelled();
+    const options = goal.options ?? {};
+    const diffed = this.background(
+      diffCall(host, old, inputs, options).finally(() => this.workers.release()),
     );
-    const outcome = diffOutcome(
-      resp,
-      old.inputs,
-      inputs,
-      options.ignoreChanges,
-      resp.deleteBeforeReplace,
+    const continued = diffed.then(
+      (diff) => this.inLoop(() => this.continueFromDiff(goal, urn, host, old, inputs, diff)),
+      (error: unknown) =>
+        this.inLoop(async () => {
+          this.fail(goal.name, urn, "update", error);
+          throw error;
+        }),
     );
-    return applyReplaceOnChanges(outcome, options.replaceOnChanges);
+    this.background(continued);
+    return { finished: continued.then((handed) => handed.finished) };
+  }
+
+  /** step_generator.go `continueStepsFromDiff`, in the loop: a replacement checks again first. */
+  private async continueFromDiff(
+    goal: Goal,
+    urn: string,
+    host: ProviderHost,
+    old: ResourceState,
+    inputs: Props,
+    diff: DiffOutcome,
+  ): Promise<{ finished: Promise<Registered> }> {
+    if (this.cancelled) throw new Cancelled();
+    let checked = inputs;
+    try {
+      if (isReplace(diff)) checked = await this.checkReplacement(host, goal, urn, old);
+    } catch (error) {
+      this.fail(goal.name, urn, "update", error);
+      throw error;
+    }
+    return this.handOff(goal, urn, host, old, checked, diff);
+  }
+
+  /** Queues `body` on the step-generation loop, after what is queued already. */
+  private inLoop<T>(body: () => Promise<T>): Promise<T> {
+    const result = this.loop.then(body);
+    this.loop = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
   }
 
   /**
@@ -253,7 +280,7 @@ export class Deployment extends StepScheduler {
     old: ResourceState,
   ): Promise<Props> {
     if (goal.options?.protect && old.protect) throw new ReplaceProtectedError(urn);
-    return this.check(host, urn, {}, goal.inputs);
+    return checkCall(host, urn, {}, goal.inputs);
   }
 
   /**
@@ -268,16 +295,4 @@ export class Deployment extends StepScheduler {
     );
     return { finished: answer(finished, () => id) };
   }
-}
-
-function isReplace(diff: DiffOutcome): boolean {
-  return diff.changes && diff.replaces.length > 0;
-}
-
-/** The program's answer once its step has finished: the step's error, or its id and outputs. */
-function answer(finished: Promise<StepResult>, id: () => string): Promise<Registered> {
-  return finished.then((step) => {
-    if (!step.ok) throw new Error(step.error);
-    return { id: id(), outputs: step.outputs ?? {} };
-  });
 }

@@ -1,4 +1,5 @@
-import { type CheckpointStats, SnapshotManager } from "./checkpoint";
+import { SnapshotManager } from "./checkpoint";
+import { historyAndBackup } from "./checkpoint-copies";
 import { Deployment, type Mode } from "./deployment";
 import {
   DEFAULT_PARALLEL,
@@ -17,6 +18,7 @@ import {
   type StepResult,
   type UpOptions,
 } from "./model";
+import type { DefaultProviderSource } from "./providers";
 import { StoredStack } from "./stack-store";
 import { transcribe } from "./transcript";
 
@@ -31,7 +33,10 @@ import { transcribe } from "./transcript";
  *    step_generator.go `GenerateSteps`). So by default at most ONE Check-or-Diff call is in
  *    flight to a provider.
  * 2. With `PULUMI_PARALLEL_DIFF=true` (`parallelDiff`; sdk/go/common/env/env.go `ParallelDiff`,
- *    pulumi/pulumi#18872) the Diff runs on a step worker instead; Check stays in the loop.
+ *    pulumi/pulumi#18872) the Diff runs on a step worker instead (step.go `DiffStep`); Check
+ *    stays in the loop, and so does what follows the Diff: its result comes back to the loop
+ *    (step_generator.go `ContinueStepsFromDiff`), so a failed Diff stops the deployment even
+ *    with --continue-on-error, and a replacement's second Check runs in the loop.
  * 3. Steps run on P workers, P = 4 x CPUs unless `--parallel` says otherwise
  *    (pkg/cmd/pulumi/operations/up.go, pulumi/pulumi#15016). The hand-off is an unbuffered channel
  *    (step_executor.go `ExecuteSerial`): while all P workers are busy the loop waits, so no new
@@ -44,8 +49,13 @@ import { transcribe } from "./transcript";
  * 5. Deletes of resources the program no longer declares are generated after the program has
  *    finished, and run on the workers (step_generator.go `GenerateDeletes`).
  * 6. Refresh Reads run on the same P workers (deployment_executor.go `refresh`); `--refresh` on
- *    preview or up reads in the same deployment, before the program's steps, with the same
- *    provider process.
+ *    preview or up reads in the same deployment, before the program runs, each provider loaded
+ *    and configured from its STORED inputs (`refresh` -> deployment.go `EnsureProvider` ->
+ *    providers/registry.go `Same(fromCheck=false)`). When the program then registers a provider
+ *    whose inputs differ from the stored ones (the default provider with the current stack
+ *    config, an instance with its arguments), a new process configured with the new inputs
+ *    replaces that one for every later step (registry.go `Diff`, `Update`,
+ *    `setProviderAndCloseOld`); unchanged, the refresh's process is kept (providers.ts).
  * 7. `pulumi up` is two deployments unless `--skip-preview`: a preview, then the update, each
  *    starting its own provider processes (pkg/backend/apply.go `PreviewThenPromptThenExecute`,
  *    pkg/engine/update.go); `--yes` only skips the prompt. A failed preview ends the command
@@ -156,7 +166,7 @@ export class Engine extends StoredStack {
           "from the program; the local engine does not run the program for this command",
       );
     }
-    const fromState = !options.runProgram;
+    const source: DefaultProviderSource = options.runProgram ? "program" : "state";
     const run = (mode: Mode) =>
       this.withDeployment(
         mode,
@@ -165,7 +175,7 @@ export class Engine extends StoredStack {
           await body(deployment);
           return {};
         },
-        fromState,
+        source,
       );
     return this.timed(kind, async () => {
       if (options.skipPreview) return run("update");
@@ -213,12 +223,12 @@ export class Engine extends StoredStack {
     mode: Mode,
     scheduling: SchedulingOptions,
     body: (deployment: Deployment) => Promise<{ outputs?: Props }>,
-    providersFromState = false,
+    defaultSource: DefaultProviderSource = "state",
   ): Promise<{
     steps: StepResult[];
     hosts: number;
     outputs?: Props;
-    checkpoint?: CheckpointStats;
+    checkpoint?: RunResult["checkpoint"];
   }> {
     const deployment = new Deployment(
       this,
@@ -228,7 +238,7 @@ export class Engine extends StoredStack {
         parallel: scheduling.parallel ?? this.options.parallel,
         parallelDiff: scheduling.parallelDiff ?? this.options.parallelDiff,
       },
-      providersFromState,
+      defaultSource,
     );
     const persist = this.options.checkpoint;
     if (persist && mode === "update") {
@@ -236,15 +246,23 @@ export class Engine extends StoredStack {
         stack: this.options.stack,
         project: this.options.project,
         ...persist,
-        resources: () => this.resources(),
+        // The checkpoint holds secrets encrypted, the default provider's stack config among them
+        // (pkg/resource/stack/deployment.go `SerializeResource` -> `SerializePropertyValue`
+        // with the stack's encrypter): written as the state is exported, sealed.
+        resources: () => this.state.resources,
       });
     }
     try {
       const extra = await body(deployment);
-      const checkpoint = await deployment.checkpoint?.close();
+      const written = await deployment.checkpoint?.close();
+      // diy/backend.go `apply`: after a command that is not a preview, the history and backup.
+      const checkpoint = written && {
+        ...written,
+        copies: historyAndBackup({ ...this.options, ...persist }, this.state.resources, "update"),
+      };
       return {
         steps: deployment.steps,
-        hosts: deployment.providers.hosts.size,
+        hosts: deployment.providers.started,
         ...extra,
         ...(checkpoint ? { checkpoint } : {}),
       };

@@ -1,5 +1,6 @@
 import { availableParallelism } from "node:os";
 import type { CheckpointStats } from "./checkpoint";
+import type { CheckpointCopies } from "./checkpoint-copies";
 import type { HostStarter, ProviderHost } from "./host";
 
 /**
@@ -35,6 +36,8 @@ export interface Goal {
   secretInputs?: string[];
   /** The resource options the program set (monitor-service.ts reads them, options.ts names them). */
   options?: ResourceOptions;
+  /** Where the program registered it (engine/source-position.ts), kept in its state. */
+  source?: { position: string; stackTrace: string[] };
 }
 
 /** The resource options the local engine models (options.ts; anything else fails the run). */
@@ -46,6 +49,8 @@ export interface ResourceOptions {
   deleteBeforeReplace?: boolean;
   /** `import`: the id of an existing resource to adopt with an import step. */
   importId?: string;
+  /** Not an option: the goal's `source`, handed to the steps that store the resource. */
+  source?: Goal["source"];
   /** URNs of the resources this one depends on (dependsOn, and inputs from their outputs). */
   dependencies?: string[];
 }
@@ -72,6 +77,9 @@ export interface ResourceState {
   ignoreChanges?: string[];
   /** A replaced resource waiting for the deletes at the end of the deployment (`delete: true`). */
   pendingDelete?: boolean;
+  /** Where the program registered it (engine/source-position.ts); "" frames are empty ones. */
+  sourcePosition?: string;
+  stackTrace?: string[];
 }
 
 export interface StackState {
@@ -133,8 +141,11 @@ export interface RunResult {
   preview?: RunResult;
   /** Stack outputs the program exported (programs run through the language host). */
   outputs?: Props;
-  /** The state writes of its update deployment, when the engine persists state (checkpoint.ts). */
-  checkpoint?: CheckpointStats;
+  /**
+   * The state writes of its update deployment, when the engine persists state (checkpoint.ts),
+   * and the history and backup copies made after it (checkpoint-copies.ts).
+   */
+  checkpoint?: CheckpointStats & { copies?: CheckpointCopies };
 }
 
 /** What the program gets back from registering a resource: the step's id and outputs. */
@@ -200,7 +211,7 @@ export interface EngineOptions {
    * rewritten around every step, to `file` (absent: counted only). `skipCheckpoints` is
    * PULUMI_SKIP_CHECKPOINTS=true. Previews write nothing.
    */
-  checkpoint?: { file?: string; skipCheckpoints?: boolean };
+  checkpoint?: { file?: string; skipCheckpoints?: boolean; disableBackups?: boolean };
   /**
    * Starts one provider process and sends it Configure: called once per provider per
    * deployment, as the engine loads plugins per deployment (pkg/engine/update.go), and once per

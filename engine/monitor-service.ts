@@ -4,6 +4,7 @@ import { resourceOptionsOf } from "./options";
 import type { ProgramRunOptions } from "./program-launch";
 import { LOCAL_ORGANIZATION } from "./program-launch";
 import { Empty, grpc, type grpcTypes, type resourcePb, resourceProto, Struct } from "./sdk";
+import { type RegistrationSource, registrationSource } from "./source-position";
 import { transcribe } from "./transcript";
 import { present, unwrapInputs, wireOutputs } from "./wire-values";
 
@@ -155,6 +156,7 @@ export class ResourceMonitorService {
         ...(secretInputs.length > 0 ? { secretInputs } : {}),
         ...(req.getProvider() ? { provider: providerUrn(req.getProvider()) } : {}),
         options: resourceOptionsOf(req),
+        ...sourceOf(req, this.run.dir),
       };
     } catch (error) {
       callback(rpcError(grpc.status.INVALID_ARGUMENT, (error as Error).message), null);
@@ -200,4 +202,19 @@ export class ResourceMonitorService {
     this.shuttingDown = true;
     void Promise.allSettled([...this.inFlight]).then(() => callback(null, new Empty()));
   }
+}
+
+/** The registration's source position and stack trace, as the engine stores them. */
+function sourceOf(
+  req: resourcePb.RegisterResourceRequest,
+  projectRoot: string,
+): { source?: RegistrationSource } {
+  const raw = (pos: { getUri(): string; getLine(): number; getColumn(): number } | undefined) =>
+    pos ? { uri: pos.getUri(), line: pos.getLine(), column: pos.getColumn() } : undefined;
+  const frames = req
+    .getStacktrace()
+    ?.getFramesList()
+    .map((frame) => raw(frame.getPc()));
+  const source = registrationSource(raw(req.getSourceposition()), frames, projectRoot);
+  return source ? { source } : {};
 }

@@ -58,6 +58,17 @@ export class StepScheduler {
     while (this.running.size > 0) await Promise.allSettled([...this.running]);
   }
 
+  /** Work the deployment waits for before it settles (a parallel Diff and what follows it). */
+  protected background<T>(work: Promise<T>): Promise<T> {
+    const tracked = work.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.running.add(tracked);
+    void tracked.finally(() => this.running.delete(tracked));
+    return work;
+  }
+
   /** Runs `body` on the worker already acquired, records the step, frees the worker. */
   onWorker(
     name: string,

@@ -57,9 +57,9 @@ export async function deleteAll(d: Deployment, resources: readonly ResourceState
  * returns the error of `refresh` before the program runs. Resolves with whether all succeeded.
  */
 export async function refreshAll(d: Deployment): Promise<boolean> {
-  const refreshable = d.engine
-    .resources()
-    .filter((r) => !isProviderType(r.type) && !r.pendingDelete);
+  // deployment_executor.go `refresh`: a step for every resource of the old snapshot, those
+  // marked for deletion (a replaced one waiting for its delete) included.
+  const refreshable = d.engine.resources().filter((r) => !isProviderType(r.type));
   for (const res of refreshable) {
     if (!(await d.acquire())) break;
     void d.onWorker(

@@ -55,7 +55,8 @@ export async function createStep(
   return d.mutation("create", pending, async () => {
     const created = await host.create(urn, inputs);
     const state = { urn, name, type, id: created.id, inputs, outputs: created.properties };
-    d.engine.put(withOptions({ ...state, ...(provider ? { provider } : {}) }, goal.options));
+    const stored = { ...state, ...(provider ? { provider } : {}) };
+    d.engine.put(withOptions(stored, { ...goal.options, source: goal.source }));
     return { op: "create" as const, outputs: created.properties };
   });
 }
@@ -150,10 +151,15 @@ export function importStep(
  */
 function withOptions(res: ResourceState, options: ResourceOptions = {}): ResourceState {
   const { protect: _p, retainOnDelete: _r, ignoreChanges: _i, ...rest } = res;
+  const { sourcePosition: _s, stackTrace: _t, ...kept } = rest;
+  const source = options.source;
   return {
-    ...rest,
+    ...kept,
     ...(options.protect ? { protect: true } : {}),
     ...(options.retainOnDelete ? { retainOnDelete: true } : {}),
     ...(options.ignoreChanges ? { ignoreChanges: options.ignoreChanges } : {}),
+    // source_eval.go: each registration's own source position and stack trace.
+    ...(source?.position ? { sourcePosition: source.position } : {}),
+    ...(source?.stackTrace.length ? { stackTrace: source.stackTrace } : {}),
   };
 }

@@ -21,6 +21,7 @@ import {
   resendAtOf,
   type UserEmailOutputs,
 } from "./reconcile";
+import { explainRefreshError } from "./refresh-credentials";
 import { reported, StepError } from "./step-error";
 
 /**
@@ -128,7 +129,9 @@ export async function read(
   stored: Partial<UserEmailOutputs> = {},
 ): Promise<pulumi.dynamic.ReadResult<UserEmailOutputs>> {
   return reported("refresh", id, session, async (session) => {
-    const live = await session.readAccount(id, tenantOf(stored));
+    const live = await session.readAccount(id, tenantOf(stored)).catch((error: unknown) => {
+      throw explainRefreshError(error);
+    });
     // An empty id tells the engine the resource is gone.
     if (live === null) return { id: "", props: {} as UserEmailOutputs };
     return {

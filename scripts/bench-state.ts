@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { generatedUserId, generateSeed, type RunningEmulator, startEmulator } from "../emulator";
@@ -9,9 +9,18 @@ import {
   resourceBytes,
   serializeCheckpoint,
 } from "../engine/checkpoint";
+import { collectGoals } from "../engine/declarations";
 import { Engine, failures, type Goal, type RunResult } from "../engine/engine";
 import { ProviderHost } from "../engine/host";
-import { createWorkspace, userEmailGoal, type Workspace } from "../engine/workspace";
+import { prepareProgram } from "../engine/program";
+import type { RegistrationSource } from "../engine/source-position";
+import {
+  createWorkspace,
+  REPO_ROOT,
+  USER_EMAIL_TYPE,
+  userEmailGoal,
+  type Workspace,
+} from "../engine/workspace";
 import { printTable, type Row, reported } from "./bench-table";
 
 /**
@@ -38,6 +47,8 @@ export interface StateFigures {
   mode: "checkpoints" | "PULUMI_SKIP_CHECKPOINTS";
   writes: number;
   bytes: number;
+  /** The history and backup copies after the command (engine/checkpoint-copies.ts). */
+  copies: number;
   ms: number;
   extrapolated: boolean;
 }
@@ -59,11 +70,46 @@ async function stackOf(
   });
 }
 
-function goals(ws: Workspace, n: number, email: (i: number) => string): Goal[] {
+/**
+ * The source position and stack trace the Node SDK sends with a UserEmail registration of our
+ * own program (examples/from-yaml, run under the SDK's runner against the demo platform), as the
+ * engine keeps them in each resource's state (engine/source-position.ts).
+ */
+async function programSource(): Promise<RegistrationSource> {
+  const emulator = await startEmulator({});
+  try {
+    const source = path.join(REPO_ROOT, "examples", "from-yaml");
+    const files = readdirSync(source).filter((f) => f !== "README.md" && f !== "node_modules");
+    const { workspace, project } = await prepareProgram("bench-state-source", source, files);
+    const config = demoStackConfig(project, emulator.baseUrl);
+    const run = {
+      dir: workspace.dir,
+      project: project.name,
+      stack: "fleet",
+      config,
+      secretKeys: [],
+    };
+    const { registrations } = await collectGoals(run);
+    const found = registrations.find((g) => g.type === USER_EMAIL_TYPE)?.source;
+    if (!found)
+      throw new Error("examples/from-yaml registered no UserEmail with a source position");
+    return found;
+  } finally {
+    await emulator.close();
+  }
+}
+
+function goals(
+  ws: Workspace,
+  n: number,
+  email: (i: number) => string,
+  source: RegistrationSource,
+): Goal[] {
   // The generated seed numbers its accounts from 1.
   return Array.from({ length: n }, (_, k) => {
     const i = k + 1;
-    return userEmailGoal(ws, `user${i}`, { userId: generatedUserId(i), email: email(i) });
+    const goal = userEmailGoal(ws, `user${i}`, { userId: generatedUserId(i), email: email(i) });
+    return { ...goal, source };
   });
 }
 
@@ -92,7 +138,13 @@ function writeCost(engine: Engine, dir: string, samples = 5): number {
   return (performance.now() - started) / bytes;
 }
 
-async function scenarios(ws: Workspace, n: number, skipCheckpoints: boolean, toFile: boolean) {
+async function scenarios(
+  ws: Workspace,
+  n: number,
+  skipCheckpoints: boolean,
+  toFile: boolean,
+  source: RegistrationSource,
+) {
   const emulator = await startEmulator({
     seed: generateSeed({ users: n, usersPerTenant: 100, activatedRatio: 0 }) as never,
     latencyMs: LATENCY_MS,
@@ -115,7 +167,7 @@ async function scenarios(ws: Workspace, n: number, skipCheckpoints: boolean, toF
     for (const [scenario, email] of runs) {
       const result = checked(
         `${n} ${scenario}`,
-        await engine.up(goals(ws, n, email), { skipPreview: true }),
+        await engine.up(goals(ws, n, email, source), { skipPreview: true }),
       );
       const stats = result.checkpoint as NonNullable<RunResult["checkpoint"]>;
       const sized = !toFile && !skipCheckpoints;
@@ -126,6 +178,7 @@ async function scenarios(ws: Workspace, n: number, skipCheckpoints: boolean, toF
         mode,
         writes: stats.writes,
         bytes: stats.bytes,
+        copies: stats.copies?.bytes ?? 0,
         // Sized runs spent (almost) no time writing: add what the writes would have taken.
         ms: result.ms + (sized ? stats.bytes * (perByte as number) : 0),
         extrapolated: sized,
@@ -157,9 +210,10 @@ export async function stateRows(sizes: readonly number[] = [1000, 10_000]) {
   const figures: StateFigures[] = [];
   const rows: Row[] = [];
   let sample: CheckpointResource | undefined;
+  const source = await programSource();
   for (const n of sizes) {
     for (const skip of [false, true]) {
-      const run = await scenarios(ws, n, skip, n <= 1000);
+      const run = await scenarios(ws, n, skip, n <= 1000, source);
       figures.push(...run.figures);
       sample ??= run.sample;
     }
@@ -168,7 +222,8 @@ export async function stateRows(sizes: readonly number[] = [1000, 10_000]) {
     rows.push(
       reported(
         `state @${LATENCY_MS}ms ${f.accounts.toLocaleString("en-US")}: ${f.scenario}, ${f.mode}`,
-        `${seconds(f.ms)}${f.extrapolated ? " (extrapolated)" : ""}, ${f.writes} writes, ${mb(f.bytes)}`,
+        `${seconds(f.ms)}${f.extrapolated ? " (extrapolated)" : ""}, ${f.writes} writes, ${mb(f.bytes)}` +
+          ` + ${mb(f.copies)} history and backup copies`,
       ),
     );
   }

@@ -85,6 +85,24 @@ describe("--continue-on-error", () => {
   });
 });
 
+describe("PULUMI_PARALLEL_DIFF with --continue-on-error", () => {
+  it("a failed Diff (a maxEmailChanges refusal) still stops the deployment: nothing is deleted", async () => {
+    await withEngine({ continueOnError: true, parallelDiff: true }, async (engine) => {
+      const fresh = (email: string) => stack.userEmail("fresh", { userId: USERS.fresh, email });
+      const created = await engine.up([fresh("fresh@old.example.com"), fresh2()]);
+      expect(plan(created)).toEqual({ fresh: "create", fresh2: "create" });
+
+      // The limit refuses the Diff of the one change; fresh2 is no longer declared.
+      stack.configure({ config: { ...stack.config, "acronis:maxEmailChanges": "0" } });
+      const result = await engine.up([fresh("fresh@new.example.com")], { skipPreview: true });
+      expect(Object.keys(plan(result))).toEqual(["fresh"]);
+      expect(plan(result).fresh).toMatch(/^failed update: .*refused by acronis:maxEmailChanges/);
+      expect(engine.resource("fresh2")).toBeDefined();
+      expect(stack.calls.filter((c) => c.method === "delete")).toEqual([]);
+    });
+  });
+});
+
 describe("without --continue-on-error", () => {
   it("a step waiting for a worker when another fails is dropped, not started", async () => {
     await withEngine({ parallel: 1 }, async (engine) => {

@@ -119,6 +119,21 @@ describe("providers configured from the state", () => {
   });
 });
 
+describe("resources marked for deletion", () => {
+  it("are refreshed too", async () => {
+    expect(failures(await stack.up([fresh2()]))).toEqual([]);
+    // A replaced account waiting for its delete (the run that replaced it stopped before).
+    const known = stack.engine.resource("fresh2") as ResourceState;
+    stack.engine.put({ ...known, pendingDelete: true });
+    stack.calls.length = 0;
+
+    const result = await stack.refresh({ skipPreview: true });
+    expect(failures(result)).toEqual([]);
+    expect(result.steps.map((s) => s.name)).toEqual(["fresh2", "fresh2"]);
+    expect(stack.calls.filter((c) => c.method === "read")).toHaveLength(2);
+  });
+});
+
 describe("a failed refresh Read", () => {
   it("fails the refresh and stops `up --refresh` before the program runs", async () => {
     expect(failures(await stack.up([fresh2()]))).toEqual([]);

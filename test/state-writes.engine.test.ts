@@ -1,10 +1,10 @@
-import { readFileSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { checkpointFile } from "../engine/checkpoint";
 import { failures, type RunResult } from "../engine/engine";
 import { REPO_ROOT } from "../engine/workspace";
-import { USERS } from "./support/fixtures";
+import { CLIENT_SECRET, USERS } from "./support/fixtures";
 import { stackForStories, type TestStack } from "./support/stack";
 
 /**
@@ -75,6 +75,36 @@ describe("state writes of a self-managed backend", () => {
         r.type.includes("UserEmail"),
       ),
     ).toEqual([]);
+  });
+
+  it("writes the default provider's secret encrypted, never in plain text", async () => {
+    expect(writes(await stack.up(accounts(stack, asTheyAre)))).toBeGreaterThan(0);
+    const text = readFileSync(FILE, "utf8");
+    expect(text).not.toContain(CLIENT_SECRET);
+    const stored = JSON.parse(text).checkpoint.latest.resources.find((r: { urn: string }) =>
+      r.urn.endsWith("::pulumi:providers:pulumi-nodejs::default"),
+    );
+    expect(stored?.inputs?.["acronis:clientSecret"]).toMatchObject({
+      "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
+    });
+  });
+
+  it("after each update, a history copy and a backup of the whole checkpoint", async () => {
+    const history = path.join(BACKEND, ".pulumi", "history", "engine-state-writes", "test");
+    const backups = path.join(BACKEND, ".pulumi", "backups", "engine-state-writes", "test");
+    const count = (dir: string, suffix: string) =>
+      existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(suffix)).length : 0;
+    const before = [count(history, ".checkpoint.json"), count(backups, ".json")];
+
+    const result = await stack.up(accounts(stack, asTheyAre));
+    expect(result.preview?.checkpoint).toBeUndefined();
+    const size = statSync(FILE).size;
+    expect(result.checkpoint?.copies).toEqual({ copies: 2, bytes: 2 * size });
+    expect([count(history, ".checkpoint.json"), count(backups, ".json")]).toEqual([
+      (before[0] ?? 0) + 1,
+      (before[1] ?? 0) + 1,
+    ]);
+    expect(count(history, ".history.json")).toBe(count(history, ".checkpoint.json"));
   });
 
   it("writes once per deployment with PULUMI_SKIP_CHECKPOINTS", async () => {

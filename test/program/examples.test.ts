@@ -1,7 +1,6 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { parse as parseYaml } from "yaml";
 import {
   DEMO_CLIENT_ID,
   DEMO_CLIENT_SECRET,
@@ -173,97 +172,5 @@ describe("examples", () => {
       "synced",
     ]);
   });
-
-  describe("ci: the workflow pair", () => {
-    interface Step {
-      uses?: string;
-      run?: string;
-      with?: Record<string, unknown>;
-      env?: Record<string, string>;
-    }
-    interface Job {
-      steps: Step[];
-      strategy?: { "fail-fast"?: boolean; matrix?: { stack?: string[] } };
-      concurrency?: { group?: string; "cancel-in-progress"?: boolean };
-      env?: Record<string, string>;
-    }
-    interface Workflow {
-      on: Record<string, unknown>;
-      jobs: Record<string, Job>;
-      concurrency?: unknown;
-    }
-    /** GitHub's expression for the matrix entry, written so no linter takes it for a template. */
-    const MATRIX_STACK = ["${{", "matrix.stack", "}}"].join(" ");
-    const load = (file: string) =>
-      parseYaml(readFileSync(path.join(EXAMPLES, "ci", file), "utf8")) as Workflow;
-    const steps = (w: Workflow) => Object.values(w.jobs).flatMap((j) => j.steps);
-    const pulumiCommands = (w: Workflow) =>
-      steps(w).filter((s) => s.uses?.startsWith("pulumi/actions@") && s.with?.command);
-    const pulumiCommand = (w: Workflow, command: string) =>
-      pulumiCommands(w).find((s) => s.with?.command === command);
-
-    it("previews pull requests with a refresh and comments on the PR", () => {
-      const preview = load("pulumi-preview.yml");
-      expect(Object.keys(preview.on)).toEqual(["pull_request"]);
-      expect(pulumiCommand(preview, "preview")?.with).toMatchObject({
-        command: "preview",
-        refresh: true,
-        "comment-on-pr": true,
-      });
-    });
-
-    it("runs up on main", () => {
-      const up = load("pulumi-up.yml");
-      expect(up.on.push).toEqual({ branches: ["main"] });
-      expect(pulumiCommand(up, "up")?.with).toMatchObject({ command: "up" });
-    });
-
-    it("previews before up: pulumi/actions' up skips the preview, where the change limit writes nothing", () => {
-      expect(pulumiCommands(load("pulumi-up.yml")).map((s) => s.with?.command)).toEqual([
-        "preview",
-        "up",
-      ]);
-    });
-
-    it("limits how many emails a run may change, in the preview job and the up job", () => {
-      for (const file of ["pulumi-preview.yml", "pulumi-up.yml"]) {
-        const workflow = load(file) as Workflow & { env?: Record<string, string> };
-        expect(workflow.env?.ACRONIS_MAX_EMAIL_CHANGES).toBe(
-          ["${{", "vars.ACRONIS_MAX_EMAIL_CHANGES || '20'", "}}"].join(" "),
-        );
-      }
-    });
-
-    it("moves the client secret from the secret store into the stack config, encrypted", () => {
-      for (const file of ["pulumi-preview.yml", "pulumi-up.yml"]) {
-        const config = steps(load(file)).find((s) => s.run?.includes("pulumi config set"));
-        expect(config?.run).toContain(
-          'pulumi config set --secret acronis:clientSecret "$ACRONIS_CLIENT_SECRET"',
-        );
-        expect(config?.env?.ACRONIS_CLIENT_SECRET).toBe(
-          ["${{", "secrets.ACRONIS_CLIENT_SECRET", "}}"].join(" "),
-        );
-      }
-    });
-    it("runs every stack of a split fleet as a matrix: side by side, each stack one update at a time", () => {
-      for (const file of ["pulumi-preview.yml", "pulumi-up.yml"]) {
-        const [job, ...others] = Object.values(load(file).jobs);
-        expect(others).toEqual([]);
-        expect(job?.strategy?.["fail-fast"]).toBe(false);
-        expect(job?.strategy?.matrix?.stack?.length).toBeGreaterThan(1);
-        // Each job selects its own stack: the program then declares that stack's entries only.
-        expect(job?.env?.STACK).toBe(`my-org/acronis-user-emails/${MATRIX_STACK}`);
-        expect(
-          steps(load(file)).find((s) => s.run?.includes("pulumi stack select"))?.run,
-        ).toContain('pulumi stack select "$STACK"');
-      }
-      const up = load("pulumi-up.yml");
-      // A workflow-wide group would run the stacks one after another: the group is per stack.
-      expect(up.concurrency).toBeUndefined();
-      expect(Object.values(up.jobs)[0]?.concurrency).toEqual({
-        group: `pulumi-up-${MATRIX_STACK}`,
-        "cancel-in-progress": false,
-      });
-    });
-  });
+  // examples/ci: test/ci-workflows.test.ts.
 });
