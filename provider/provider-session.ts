@@ -38,6 +38,8 @@ export class ProviderSession {
   private client: AcronisClient | undefined;
   private checkPolicy: CheckSettings | undefined;
   private replacedBy: ProviderSession | undefined;
+  /** The tenant the last account new to the stack was found in (readNewAccount). */
+  private newAccountsTenant: string | undefined;
 
   private constructor(
     /** The stack config (or the explicit provider instance's inputs) `configure` received. */
@@ -114,6 +116,18 @@ export class ProviderSession {
       if (error instanceof AcronisApiError && error.status === 404) return null;
       throw error;
     }
+  }
+
+  /**
+   * An account new to the stack (no stored outputs, so no tenant to read ahead in). The tenant of
+   * the last one found stands in: an adoption declares a tenant's accounts one after another, so
+   * read-ahead lists that tenant and answers the next Checks from it. Only a hint: an account the
+   * listing does not hold is read on its own, and a wrong guess costs at most one page.
+   */
+  async readNewAccount(id: string): Promise<LiveAccount | null> {
+    const live = await this.readAccount(id, this.newAccountsTenant);
+    if (live !== null) this.newAccountsTenant = live.tenantId;
+    return live;
   }
 
   /** acronis:maxEmailChanges: counts the account if the next `up` would write it. */
