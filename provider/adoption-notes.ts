@@ -36,8 +36,8 @@ export function adoptionNote(userId: string, outcome: AdoptionOutcome): string {
 export function unreadNote(userId: string, error: unknown): string {
   const reason = error instanceof Error ? error.message : String(error);
   return (
-    `acronis: account ${userId}: new to the stack; not read in this preview (${reason}); ` +
-    "`up` reads it again before it writes anything"
+    `acronis: account ${userId}: new to the stack; could not be read (${reason}); ` +
+    "`up` fails for it with this error if the platform still answers so"
   );
 }
 

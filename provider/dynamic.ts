@@ -118,6 +118,7 @@ async function previewAdoption(session: ProviderSession, inputs: UserEmailInputs
     live = await session.readNewAccount(inputs.userId);
   } catch (error) {
     if (session.policy().maxEmailChanges !== null || failsEveryAccount(error)) throw error;
+    session.rememberUnread(inputs.userId, error);
     say(unreadNote(inputs.userId, error));
     return;
   }
@@ -181,6 +182,8 @@ async function converge(
   tenantId: string | undefined,
 ): Promise<UserEmailOutputs> {
   const desired = desiredOf(inputs);
+  const unread = session.takeUnread(desired.userId);
+  if (unread !== undefined) throw unread;
   let pending = priorPending;
   for (let attempt = 1; ; attempt++) {
     const live = await session.readAccount(desired.userId, tenantId);

@@ -91,7 +91,7 @@ describe("a first preview of new accounts", () => {
       "not found on the platform, so `up` fails for it: check the userId",
     );
     expect(notes()[USERS.foreign]).toMatch(
-      /^not read in this preview \(Acronis API GET \/users\/b0+-0000-4000-8000-0+ff failed: HTTP 403 .*\); `up` reads it again before it writes anything$/,
+      /^could not be read \(Acronis API GET \/users\/b0+-0000-4000-8000-0+ff failed: HTTP 403 .*\); `up` fails for it with this error if the platform still answers so$/,
     );
   });
 });
