@@ -94,6 +94,14 @@ export async function diff(
       session.countChange(desiredOf(news), live, pendingFrom(stored));
     }
     if (decision.reason === "pending-confirmation") reportPending(news, stored);
+    if (decision.reason === "record-confirmation") {
+      // Pulumi shows this as `~ update` naming no property: say why, and that nothing is sent.
+      say(
+        `acronis: account ${news.userId}: the platform already holds the declared address (a ` +
+          "confirmation link was opened, or someone set it); `up` records that in the stack " +
+          "and sends nothing",
+      );
+    }
     if (decision.reason === "account-missing") {
       say(
         `acronis: account ${news.userId}: not found on the platform; \`pulumi refresh\` drops it from the stack`,
