@@ -133,3 +133,22 @@ describe("a first preview fails where up would, with up's message", () => {
     expect((await stack.emulator.control.requests()).total).toBe(0);
   });
 });
+
+describe("after the user opens the link", () => {
+  it("the preview's `~ update` says why: up only records it, sending nothing", async () => {
+    const goals = () => [
+      stack.userEmail("active", { userId: USERS.active, email: "active@new.example.com" }),
+    ];
+    expect(failed(await stack.up(goals(), { skipPreview: true }))).toEqual({});
+    const [mail] = await stack.emulator.control.outbox();
+    expect(mail?.userId).toBe(USERS.active);
+    if (mail) expect((await stack.emulator.control.confirm(mail)).ok).toBe(true);
+    stack.output.length = 0;
+    expect(plan(await stack.preview(goals()))).toEqual({ active: "update" });
+    expect(stack.consoleLines).toEqual([
+      `acronis: account ${USERS.active}: the platform already holds the declared address (a ` +
+        "confirmation link was opened, or someone set it); `up` records that in the stack and " +
+        "sends nothing",
+    ]);
+  });
+});
