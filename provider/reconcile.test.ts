@@ -252,7 +252,7 @@ describe("adoptionOutcome (the first preview of an account new to the stack)", (
     ["differs, not activated", live("old@example.com", { activated: false }), "change-at-once"],
     ["differs, activated", live("old@example.com"), "mail-link"],
     ["not on the platform (404 or deleted)", null, "not-found"],
-  ] as const)("%s -> %s", (_name, account, expected) => {
+  ] as const)("%s", (_name, account, expected) => {
     expect(adoptionOutcome(desired, account)).toBe(expected);
   });
 
