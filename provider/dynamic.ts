@@ -1,4 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
+import { adoptionNote, failsEveryAccount, unreadNote } from "./adoption-notes";
 import { isVersionMismatch, OutcomeUnknownError } from "./api";
 import { parseDuration } from "./duration";
 import {
@@ -10,9 +11,11 @@ import {
 } from "./inputs";
 import { ProviderSession } from "./provider-session";
 import {
+  adoptionOutcome,
   type Desired,
   decideDiff,
   decideUpdate,
+  type LiveAccount,
   outputsAfterPut,
   outputsAfterRefresh,
   type PendingRequest,
@@ -63,13 +66,10 @@ export async function check(
     // An account new to the stack (or to this resource) gets no Diff, and no Create in preview:
     // Check is where the engine lets us count it. `olds` are the old inputs, {} for a new one.
     const { inputs } = result;
+    // An input still unknown (an output of another resource) is not read: `up` knows it later.
     const known = inputs && inputs.userId !== UNKNOWN && inputs.email !== UNKNOWN;
     if (known) session.markChecked(inputs.userId);
-    if (known && olds.userId !== inputs.userId && session.policy().maxEmailChanges !== null) {
-      // A new resource carries no stored tenant yet: a plain read.
-      const live = await session.readAccount(inputs.userId, undefined);
-      session.countChange(desiredOf(inputs), live, null);
-    }
+    if (known && olds.userId !== inputs.userId) await previewAdoption(session, inputs);
     return result;
   });
 }
@@ -95,6 +95,14 @@ export async function diff(
       session.countChange(desiredOf(news), live, pendingFrom(stored));
     }
     if (decision.reason === "pending-confirmation") reportPending(news, stored);
+    if (decision.reason === "record-confirmation") {
+      // Pulumi shows this as `~ update` naming no property: say why, and that nothing is sent.
+      say(
+        `acronis: account ${news.userId}: the platform already holds the declared address (a ` +
+          "confirmation link was opened, or someone set it); `up` records that in the stack " +
+          "and sends nothing",
+      );
+    }
     if (decision.reason === "account-missing") {
       say(
         `acronis: account ${news.userId}: not found on the platform; \`pulumi refresh\` drops it from the stack`,
@@ -102,6 +110,29 @@ export async function diff(
     }
     return { changes: decision.changes, replaces: decision.replaces, deleteBeforeReplace: false };
   });
+}
+
+/**
+ * An account new to the stack gets no Diff, and no Create in preview: its Check reads it and says
+ * what `up` will do with it (adoption-notes.ts), so the first preview is one a reviewer can approve.
+ * The read is the one the update's Create then answers from (the client's cache), and it is where
+ * acronis:maxEmailChanges counts the account. A read that fails for every account (settings,
+ * credentials) fails the preview as it would fail `up`; with the limit set, any failed read does,
+ * as before (the count needs the answer); otherwise a platform error is said for the account.
+ */
+async function previewAdoption(session: ProviderSession, inputs: UserEmailInputs): Promise<void> {
+  const desired = desiredOf(inputs);
+  let live: LiveAccount | null;
+  try {
+    live = await session.readNewAccount(inputs.userId);
+  } catch (error) {
+    if (session.policy().maxEmailChanges !== null || failsEveryAccount(error)) throw error;
+    session.rememberUnread(inputs.userId, error);
+    say(unreadNote(inputs.userId, error));
+    return;
+  }
+  session.countChange(desired, live, null);
+  say(adoptionNote(inputs.userId, adoptionOutcome(desired, live)));
 }
 
 /** The account already exists: create adopts it, then converges like update. */
@@ -162,6 +193,8 @@ async function converge(
   tenantId: string | undefined,
 ): Promise<UserEmailOutputs> {
   const desired = desiredOf(inputs);
+  const unread = session.takeUnread(desired.userId);
+  if (unread !== undefined) throw unread;
   let pending = priorPending;
   for (let attempt = 1; ; attempt++) {
     const live = await session.readAccount(desired.userId, tenantId);

@@ -96,6 +96,10 @@ export function checkInputs(news: Record<string, unknown>, policy: CheckPolicy):
     }
   }
 
+  // Unknown until another resource is applied: not the user's mistake, and checked again then.
+  if (resendAfter === UNKNOWN) {
+    return failures.length > 0 ? { failures } : { inputs: { userId, email, resendAfter } };
+  }
   const duration = parseDuration(resendAfter);
   if (!duration.ok) {
     failures.push({ property: "resendAfter", reason: `resendAfter${account}: ${duration.reason}` });

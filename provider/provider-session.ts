@@ -38,6 +38,10 @@ export class ProviderSession {
   private client: AcronisClient | undefined;
   private checkPolicy: CheckSettings | undefined;
   private replacedBy: ProviderSession | undefined;
+  /** The tenant the last account new to the stack was found in (readNewAccount). */
+  private newAccountsTenant: string | undefined;
+  /** Accounts whose Check read failed for a platform reason, with the error (takeUnread). */
+  private readonly unread = new Map<string, unknown>();
 
   private constructor(
     /** The stack config (or the explicit provider instance's inputs) `configure` received. */
@@ -114,6 +118,34 @@ export class ProviderSession {
       if (error instanceof AcronisApiError && error.status === 404) return null;
       throw error;
     }
+  }
+
+  /**
+   * An account new to the stack (no stored outputs, so no tenant to read ahead in). The tenant of
+   * the last one found stands in: an adoption declares a tenant's accounts one after another, so
+   * read-ahead lists that tenant and answers the next Checks from it. Only a hint: an account the
+   * listing does not hold is read on its own, and a wrong guess costs at most one page.
+   */
+  async readNewAccount(id: string): Promise<LiveAccount | null> {
+    const live = await this.readAccount(id, this.newAccountsTenant);
+    if (live !== null) this.newAccountsTenant = live.tenantId;
+    return live;
+  }
+
+  /**
+   * A Check read that failed after the client's retries (a 5xx, a timeout): the Create that
+   * follows in this process fails with it at once instead of sending another round of retries
+   * to a platform that just refused them all.
+   */
+  rememberUnread(id: string, error: unknown): void {
+    this.unread.set(id, error);
+  }
+
+  /** The failure remembered for `id`, once. */
+  takeUnread(id: string): unknown {
+    const error = this.unread.get(id);
+    this.unread.delete(id);
+    return error;
   }
 
   /** acronis:maxEmailChanges: counts the account if the next `up` would write it. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   admitChange,
+  adoptionOutcome,
   decideDiff,
   decideUpdate,
   type LiveAccount,
@@ -240,5 +241,27 @@ describe("refresh", () => {
     expect(
       pendingFrom({ pendingEmail: "a@b.co", confirmationRequestedAt: "yesterday" }),
     ).toBeNull();
+  });
+});
+
+describe("adoptionOutcome (the first preview of an account new to the stack)", () => {
+  it.each([
+    ["holds the desired address", live("new@example.com"), "adopt-unchanged"],
+    ["holds it, domain case differs", live("new@EXAMPLE.com"), "adopt-unchanged"],
+    ["holds it, not activated", live("new@example.com", { activated: false }), "adopt-unchanged"],
+    ["differs, not activated", live("old@example.com", { activated: false }), "change-at-once"],
+    ["differs, activated", live("old@example.com"), "mail-link"],
+    ["not on the platform (404 or deleted)", null, "not-found"],
+  ] as const)("%s", (_name, account, expected) => {
+    expect(adoptionOutcome(desired, account)).toBe(expected);
+  });
+
+  it.each([
+    live("new@example.com"),
+    live("old@example.com"),
+    live("old@example.com", { activated: false }),
+  ])("says a write exactly when up's guard counts one (%#)", (account) => {
+    const writes = adoptionOutcome(desired, account) !== "adopt-unchanged";
+    expect(writes).toBe(needsWrite(desired, account, null, T0));
   });
 });

@@ -179,6 +179,31 @@ export function needsWrite(
   return live !== null && decideUpdate(desired, live, pending, now).action === "put";
 }
 
+/** What `up` will do with an account new to the stack (or to its resource), as preview tells it. */
+export type AdoptionOutcome =
+  /** Its address is already the desired one: `up` records it, sends nothing. */
+  | "adopt-unchanged"
+  /** Not activated: `up`'s PUT changes the address at once, no mail is sent. */
+  | "change-at-once"
+  /** Activated: `up`'s PUT mails a link to the current address; it changes once opened. */
+  | "mail-link"
+  /** The platform has no such account (or it is deleted): `up` fails for it. */
+  | "not-found";
+
+/**
+ * The first preview of an account: given what is desired and the account as just read, what
+ * `up` will do. Derived from decideUpdate with nothing pending (a new resource has no state), so
+ * preview and `up` cannot disagree; the platform's rule (activated: a link to the old address,
+ * otherwise an immediate change) is what outputsAfterPut records after the PUT.
+ */
+export function adoptionOutcome(desired: Desired, live: LiveAccount | null): AdoptionOutcome {
+  if (live === null) return "not-found";
+  // With no pending request the clock plays no part: any instant gives the same answer.
+  const decision = decideUpdate(desired, live, null, new Date(0));
+  if (decision.action !== "put") return "adopt-unchanged";
+  return live.activated ? "mail-link" : "change-at-once";
+}
+
 export type ChangeAdmission =
   | { admitted: true; count: boolean }
   | { admitted: false; atLeast: number; limit: number };

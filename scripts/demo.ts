@@ -71,7 +71,10 @@ async function main(): Promise<void> {
       );
     }
     print(
-      `us5: ${grace.login} was created and activated through the public API (${grace.calls.length} calls: check_login, POST /users, send-activation-email, the mailed link opened).`,
+      `us5: ${grace.login} was created and activated through the public API, ${grace.calls.length} calls: ` +
+        grace.calls
+          .map((c) => c.replace(/[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}/g, "{id}"))
+          .join(", "),
     );
 
     banner("2. Program: accounts.yaml -> one UserEmail per entry, us5's through its connection");
@@ -160,15 +163,19 @@ async function main(): Promise<void> {
     banner("5. Pending confirmations (mailed to each account's current address)");
     for (const mail of mails) {
       const account = accounts.find((a) => a.userId === mail.userId);
+      // The time the stack recorded (the provider's clock, as `up` printed it), not the mail
+      // server's, which differs by milliseconds: one link, one time.
+      const recorded = account && engine.resource(account.name)?.outputs.confirmationRequestedAt;
       print(
-        `    ${account?.login ?? mail.userId} (${account?.datacenter}): link for ${mail.requestedEmail} sent ${mail.sentAt}, not opened yet`,
+        `    ${account?.login ?? mail.userId} (${account?.datacenter}): link for ${mail.requestedEmail} sent ${String(recorded)}, not opened yet`,
       );
     }
 
     banner("6. pulumi preview / up while confirmations are pending");
     print(
       "The preview shows each pending account as `~ update` (the platform still has the old address);\n" +
-        "`up` records it as still pending and sends nothing new until resendAfter has passed.",
+        "`up` records it as still pending and sends nothing new until resendAfter has passed.\n" +
+        "Each provider line names the link's time and when `up` would send a new one.",
     );
     const preview2 = await stack.run("preview");
     expect(

@@ -87,7 +87,9 @@ export interface PlanOptions {
 /** One run as the CLI prints it: the steps, the diagnostics, the summary and the duration. */
 export function formatRun(result: RunResult, stack: string, options: PlanOptions = {}): string {
   const apply = result.kind !== "preview";
-  const steps = [...result.steps].sort((a, b) => a.name.localeCompare(b.name));
+  // By label (an account's login) when there is one, so an order never depends on a generated id.
+  const key = (s: StepResult) => `${options.labels?.get(s.name) ?? ""}\u0000${s.name}`;
+  const steps = [...result.steps].sort((a, b) => key(a).localeCompare(key(b)));
   const width = Math.max(4, ...steps.map((s) => s.name.length)) + 2;
   const typeWidth = Math.max(4, ...steps.map((s) => typeOf(s).length)) + 2;
   const out = [heading(result.kind, stack), ""];
@@ -141,14 +143,14 @@ export class Progress {
     private readonly everyMs = 2_000,
   ) {}
 
-  start(kind: RunKind, total: number): void {
+  start(label: string, total: number): void {
     this.done = 0;
     this.finishedAt.clear();
     this.started = performance.now();
     clearInterval(this.timer);
     this.timer = setInterval(() => {
       const elapsed = seconds(performance.now() - this.started);
-      this.write(`  ... ${kind}: ${this.done}/${total} resources done (${elapsed})`);
+      this.write(`  ... ${label}: ${this.done}/${total} resources done (${elapsed})`);
     }, this.everyMs);
     this.timer.unref();
   }

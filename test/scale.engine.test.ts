@@ -148,9 +148,9 @@ describe("requests per account", () => {
     const first = await counted(() => stack.up(goals(freshIndexes, movedEmail)));
     expect(countOps(first.result).create).toBe(freshIndexes.length);
     expect(first.puts).toBe(freshIndexes.length);
-    // The preview phase only checks new resources: no call, no token. The update's creates run
-    // on the step workers and their reads overlap.
-    expect(first.tokens).toBe(1);
+    // One token per provider process: the preview's Checks read the new accounts too. The
+    // update's creates answer from its Checks' reads.
+    expect(first.tokens).toBe(2);
     // At most one read per account: the PUT carries the version that read returned. (New
     // accounts carry no tenant yet, so their reads are batched only as far as they overlap.)
     expect(first.reads).toBeLessThanOrEqual(freshIndexes.length);

@@ -272,11 +272,21 @@ describe("errors the user sees", () => {
   });
 
   it("reports an unknown account and one outside the client's tenant with the platform's answer", async () => {
-    const result = await stack.up([
-      stack.userEmail("missing", { userId: USERS.missing, email: "x@example.com" }),
-      stack.userEmail("foreign", { userId: USERS.foreign, email: "x@example.com" }),
-    ]);
-    const byName = Object.fromEntries(result.steps.map((s) => [s.name, s]));
+    // One `up` each: the first failed step cancels the deployment (deployment_executor.go), and
+    // Check reads each new account, so the other account's step may not have started by then.
+    const steps = [
+      ...(
+        await stack.up([
+          stack.userEmail("missing", { userId: USERS.missing, email: "x@example.com" }),
+        ])
+      ).steps,
+      ...(
+        await stack.up([
+          stack.userEmail("foreign", { userId: USERS.foreign, email: "x@example.com" }),
+        ])
+      ).steps,
+    ];
+    const byName = Object.fromEntries(steps.map((s) => [s.name, s]));
     expect(byName.missing?.error).toContain(
       `UserEmail create account ${USERS.missing}: account ${USERS.missing} was not found`,
     );
