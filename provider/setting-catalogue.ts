@@ -108,7 +108,7 @@ export const SETTINGS = {
     env: "ACRONIS_MAX_EMAIL_CHANGES",
     kind: changeLimit(),
     description:
-      "Most accounts one run may change, 0-1000000; `0`: no email may change. One past it fails `preview`. See [the guard against mass changes](#guard-against-mass-email-changes).",
+      "Most accounts one run may change, 0-1000000; `0`: no email may change. One past it fails `preview`. See [docs/guard.md](docs/guard.md).",
   },
 } satisfies Record<string, SettingEntry>;
 
