@@ -1,6 +1,7 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { type CheckpointResource, serializeCheckpoint } from "./checkpoint";
+import type { CheckpointCopies } from "./model";
 
 /**
  * What a self-managed backend writes after every command that is not a preview, beside the
@@ -16,13 +17,6 @@ import { type CheckpointResource, serializeCheckpoint } from "./checkpoint";
  *
  * Both copies are kept: the bucket grows by two checkpoints per command.
  */
-
-export interface CheckpointCopies {
-  /** Whole-checkpoint copies written (2, or 1 with backups disabled). */
-  copies: number;
-  /** Bytes of those copies, the history record not counted. */
-  bytes: number;
-}
 
 export interface CopyOptions {
   project: string;

@@ -1,6 +1,6 @@
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import type { Props } from "./model";
+import type { CheckpointStats, Props } from "./model";
 import { sourceFields } from "./source-position";
 
 /**
@@ -60,15 +60,6 @@ export interface CheckpointOptions {
   skipCheckpoints?: boolean;
   /** The stack's resources as they are now (the engine's state, mutated by the steps). */
   resources: () => readonly CheckpointResource[];
-}
-
-/** What one deployment wrote. */
-export interface CheckpointStats {
-  writes: number;
-  /** Bytes of checkpoint JSON marshalled and written (the `.bak` copy not counted). */
-  bytes: number;
-  /** Time spent marshalling and writing, in ms (the steps wait for it). */
-  ms: number;
 }
 
 /** One deployment's snapshot manager: every write it makes, in the order the engine makes them. */

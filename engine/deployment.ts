@@ -1,8 +1,8 @@
 import type { CheckpointResource, MutationKind, SnapshotManager } from "./checkpoint";
+import type { EngineOptions } from "./engine-options";
 import { answer, Cancelled, checkCall, diffCall, isReplace } from "./generation-calls";
 import type { ProviderHost } from "./host";
 import {
-  type EngineOptions,
   type Goal,
   isProviderType,
   type Op,

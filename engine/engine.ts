@@ -1,9 +1,9 @@
 import { SnapshotManager } from "./checkpoint";
 import { historyAndBackup } from "./checkpoint-copies";
 import { Deployment, type Mode } from "./deployment";
+import type { EngineOptions } from "./engine-options";
 import {
   DEFAULT_PARALLEL,
-  type EngineOptions,
   failures,
   isProviderType,
   type PreviewOptions,
@@ -104,6 +104,7 @@ import { transcribe } from "./transcript";
  * options.ts and default-provider.ts); this file runs the commands.
  */
 
+export type { EngineOptions } from "./engine-options";
 export * from "./model";
 
 /** The commands, on the stack's resources (stack-store.ts). */

@@ -1,12 +1,10 @@
 import { availableParallelism } from "node:os";
-import type { CheckpointStats } from "./checkpoint";
-import type { CheckpointCopies } from "./checkpoint-copies";
-import type { HostStarter, ProviderHost } from "./host";
 
 /**
  * The local engine's vocabulary, the one place each of its types is declared: what a program
  * registers (a goal) and gets back, what a stack stores, what a step and a run did, and the
- * lines and logs a process printed.
+ * lines and logs a process printed. It imports no other file of the engine, so every file can
+ * use it (the engine's options, which name the provider host, are engine-options.ts).
  */
 
 /** Resource properties as plain JS values (a Struct's `toJavaScript()`). */
@@ -148,6 +146,23 @@ export interface RunResult {
   checkpoint?: CheckpointStats & { copies?: CheckpointCopies };
 }
 
+/** What one deployment wrote (checkpoint.ts `SnapshotManager`). */
+export interface CheckpointStats {
+  writes: number;
+  /** Bytes of checkpoint JSON marshalled and written (the `.bak` copy not counted). */
+  bytes: number;
+  /** Time spent marshalling and writing, in ms (the steps wait for it). */
+  ms: number;
+}
+
+/** The copies a self-managed backend makes after a command (checkpoint-copies.ts). */
+export interface CheckpointCopies {
+  /** Whole-checkpoint copies written (2, or 1 with backups disabled). */
+  copies: number;
+  /** Bytes of those copies, the history record not counted. */
+  bytes: number;
+}
+
 /** What the program gets back from registering a resource: the step's id and outputs. */
 export interface Registered {
   id: string;
@@ -201,41 +216,6 @@ export function failures(result: RunResult): StepResult[] {
 
 /** `--parallel`'s default: 4 x GOMAXPROCS (pkg/cmd/pulumi/operations/up.go). */
 export const DEFAULT_PARALLEL = 4 * availableParallelism();
-
-export interface EngineOptions {
-  project: string;
-  stack: string;
-  state?: StackState;
-  /**
-   * Persist the state as a self-managed backend does (checkpoint.ts): the whole checkpoint
-   * rewritten around every step, to `file` (absent: counted only). `skipCheckpoints` is
-   * PULUMI_SKIP_CHECKPOINTS=true. Previews write nothing.
-   */
-  checkpoint?: { file?: string; skipCheckpoints?: boolean; disableBackups?: boolean };
-  /**
-   * Starts one provider process and sends it Configure: called once per provider per
-   * deployment, as the engine loads plugins per deployment (pkg/engine/update.go), and once per
-   * explicit provider instance, with that instance's inputs (pkg/host/host.go).
-   */
-  startHost: HostStarter;
-  /** `--parallel N` / PULUMI_PARALLEL: step workers. Default 4 x CPUs. */
-  parallel?: number;
-  /** PULUMI_PARALLEL_DIFF=true: Diff on the step workers. Default false, as in the CLI. */
-  parallelDiff?: boolean;
-  /**
-   * The current stack config. The default provider's state records it, and refresh and destroy
-   * configure from that record (deployment.go `EnsureProvider`) unless `runProgram`.
-   */
-  stackConfig?: () => StackConfig;
-  /** PULUMI_ENABLE_LEGACY_REFRESH_DIFF=true: no Diff after a refresh Read (env.go). */
-  legacyRefreshDiff?: boolean;
-  /** `--continue-on-error`: a failed step does not stop the others. */
-  continueOnError?: boolean;
-  /** Called as each step finishes (progress output). */
-  onStep?: (step: StepResult) => void;
-  /** Called with every provider process the engine starts (tests kill one; the bench samples RSS). */
-  onHost?: (host: ProviderHost) => void;
-}
 
 /** A command's scheduling flags; each defaults to the engine's option, then to the CLI's default. */
 export interface SchedulingOptions {

@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { defaultProviderState } from "./default-provider";
+import type { EngineOptions } from "./engine-options";
 import type { ProviderHost } from "./host";
-import type { EngineOptions, Goal, Op, Props } from "./model";
+import type { Goal, Op, Props } from "./model";
 import { unknownValue } from "./sdk";
 import type { StackStore } from "./stack-store";
 

@@ -1,10 +1,5 @@
-import {
-  DEFAULT_PARALLEL,
-  type EngineOptions,
-  type Op,
-  type Props,
-  type StepResult,
-} from "./model";
+import type { EngineOptions } from "./engine-options";
+import { DEFAULT_PARALLEL, type Op, type Props, type StepResult } from "./model";
 import { transcribe } from "./transcript";
 import { Workers } from "./workers";
 

@@ -1,7 +1,7 @@
-import type { Deployment } from "./deployment";
 import { isProviderType, type ResourceState } from "./model";
 import { refreshResource } from "./refresh";
-import { DeleteProtectedError, deleteResource } from "./steps";
+import type { StepScheduler } from "./scheduler";
+import { DeleteProtectedError, deleteResource, type StepDeployment } from "./steps";
 
 /**
  * The steps a deployment runs on the state rather than on the program's registrations: deletes
@@ -9,8 +9,18 @@ import { DeleteProtectedError, deleteResource } from "./steps";
  * program). engine.ts cites the Pulumi engine source for each rule.
  */
 
+/**
+ * What these steps use of their deployment (deployment.ts `Deployment` is one): its workers, the
+ * program's registrations, and what every step uses. Named here so that this file sits below it.
+ */
+export interface StateStepDeployment extends StepScheduler, StepDeployment {
+  readonly registered: ReadonlySet<string>;
+  /** Waits for every running step to finish. */
+  settle(): Promise<void>;
+}
+
 /** Deletes of what the program no longer declares, and of replaced resources (rule 5). */
-export async function deleteUndeclared(d: Deployment): Promise<void> {
+export async function deleteUndeclared(d: StateStepDeployment): Promise<void> {
   await deleteAll(
     d,
     d.engine.resources().filter((res) => res.pendingDelete || !d.registered.has(res.urn)),
@@ -21,7 +31,10 @@ export async function deleteUndeclared(d: Deployment): Promise<void> {
  * Deletes on the workers (step.go `DeleteStep.Apply`: protect refuses, retainOnDelete skips
  * the provider call); provider instances last, once nothing they manage is left.
  */
-export async function deleteAll(d: Deployment, resources: readonly ResourceState[]): Promise<void> {
+export async function deleteAll(
+  d: StateStepDeployment,
+  resources: readonly ResourceState[],
+): Promise<void> {
   for (const res of resources.filter((r) => !isProviderType(r.type))) {
     if (!(await d.acquire())) return;
     const op = res.pendingDelete ? "delete-replaced" : "delete";
@@ -56,7 +69,7 @@ export async function deleteAll(d: Deployment, resources: readonly ResourceState
  * (step_executor.go `ignoreErrors`), but fails the refresh: deployment_executor.go `Execute`
  * returns the error of `refresh` before the program runs. Resolves with whether all succeeded.
  */
-export async function refreshAll(d: Deployment): Promise<boolean> {
+export async function refreshAll(d: StateStepDeployment): Promise<boolean> {
   // deployment_executor.go `refresh`: a step for every resource of the old snapshot, those
   // marked for deletion (a replaced one waiting for its delete) included.
   const refreshable = d.engine.resources().filter((r) => !isProviderType(r.type));

@@ -1,8 +1,9 @@
-import type { Deployment } from "./deployment";
+import type { CheckpointResource, MutationKind, SnapshotManager } from "./checkpoint";
 import type { ProviderHost } from "./host";
 import type { Goal, Props, ResourceOptions, ResourceState } from "./model";
 import type { DiffOutcome } from "./options";
 import type { Done } from "./scheduler";
+import type { StackStore } from "./stack-store";
 
 /**
  * What each step of a program's resource does on its worker, to the provider and to the state,
@@ -13,6 +14,21 @@ import type { Done } from "./scheduler";
  * Also the protect refusals (step.go `deleteProtectedError`; step_generator.go
  * `continueStepsFromDiff` for a replacement).
  */
+
+/**
+ * What a step uses of its deployment (deployment.ts `Deployment` is one): named here so that this
+ * file sits below the deployment that runs its steps.
+ */
+export interface StepDeployment {
+  /** An update, whose steps call the provider and write the state; false in a preview. */
+  readonly apply: boolean;
+  readonly engine: StackStore;
+  readonly checkpoint: SnapshotManager | undefined;
+  /** The process of a resource's provider. */
+  host(provider: string | undefined): Promise<ProviderHost>;
+  /** A create, update or delete as the snapshot manager sees it. */
+  mutation<T>(kind: MutationKind, res: CheckpointResource, body: () => Promise<T>): Promise<T>;
+}
 
 export class DeleteProtectedError extends Error {
   override name = "DeleteProtectedError";
@@ -43,7 +59,7 @@ export async function deleteResource(host: ProviderHost, res: ResourceState): Pr
 }
 
 export async function createStep(
-  d: Deployment,
+  d: StepDeployment,
   host: ProviderHost,
   goal: Goal,
   urn: string,
@@ -63,7 +79,7 @@ export async function createStep(
 
 /** No changes: the state takes the checked inputs and the options as set this time. */
 export async function sameStep(
-  d: Deployment,
+  d: StepDeployment,
   old: ResourceState,
   inputs: Props,
   options: ResourceOptions,
@@ -78,7 +94,7 @@ export async function sameStep(
 }
 
 export async function updateStep(
-  d: Deployment,
+  d: StepDeployment,
   host: ProviderHost,
   urn: string,
   old: ResourceState,
@@ -102,7 +118,7 @@ export async function updateStep(
  * answer) the old one is deleted first, in the same chain.
  */
 export async function replaceStep(
-  d: Deployment,
+  d: StepDeployment,
   host: ProviderHost,
   goal: Goal,
   urn: string,
@@ -127,7 +143,7 @@ export async function replaceStep(
  * dynamic-provider host finds no `__provider` in it and fails; that error is the step's.
  */
 export function importStep(
-  d: Deployment,
+  d: StepDeployment,
   host: ProviderHost,
   goal: Goal,
   urn: string,

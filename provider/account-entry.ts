@@ -4,7 +4,6 @@ import { expected, inFile, type Problem, reporter } from "./accounts-file-proble
 import { parseDuration } from "./duration";
 import { normalizeEmail } from "./email";
 import { UUID } from "./inputs";
-import { STACK_NAME } from "./stacks";
 import type { Location, Locator } from "./yaml-locator";
 
 /**
@@ -12,6 +11,12 @@ import type { Location, Locator } from "./yaml-locator";
  * optionally `resendAfter`, `connection` and `stack`. Checked on its own and against the entries
  * before it (the same account twice); every problem is reported, at its property.
  */
+
+/**
+ * Pulumi's stack names (sdk/go/common/tokens: letters, digits, "-", "_", "."): what an entry's
+ * `stack:` may be. Declared here, where the entry is parsed; stacks.ts re-exports it.
+ */
+export const STACK_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
 
 export type AccountRef = { by: "id"; id: string } | { by: "login"; login: string; tenant: string };
 

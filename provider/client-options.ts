@@ -1,5 +1,5 @@
 import type { AcronisClientOptions } from "./api";
-import type { Settings } from "./settings";
+import type { SettingValues } from "./setting-catalogue";
 
 /**
  * How long a read's answer serves later reads in one provider process. A deployment's Diffs and
@@ -8,8 +8,11 @@ import type { Settings } from "./settings";
  */
 export const READ_CACHE_TTL_MS = 60_000;
 
-/** The API client's options for these settings: built once per host process, in configure. */
-export function clientOptions(settings: Settings): AcronisClientOptions {
+/**
+ * The API client's options for these settings (settings.ts `Settings`, which re-exports this):
+ * built once per host process, in configure.
+ */
+export function clientOptions(settings: SettingValues): AcronisClientOptions {
   const timeoutMs = settings.requestTimeoutSeconds * 1000;
   return {
     baseUrl: settings.baseUrl,

@@ -1,6 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type * as Steps from "./dynamic";
-import type * as Self from "./entry";
 import type { UserEmailInputs } from "./inputs";
 import type { UserEmailOutputs } from "./reconcile";
 
@@ -53,8 +52,17 @@ const release: Step<"delete"> = (id, props) => steps().delete(id, props);
 export { release as delete };
 
 /**
- * user-email.ts hands this module itself to Pulumi as the provider object: the compiler holds the
- * whole module to the SDK's contract (a type only, nothing is emitted).
+ * user-email.ts hands this module itself to Pulumi as the provider object: the compiler holds its
+ * exports together to the SDK's contract (a type only, nothing is emitted). Listed, not
+ * `typeof import("./entry")`: a module that imports itself is an import loop (import-loops.test).
  */
-export type Provider = IsProvider<typeof Self>;
+export type Provider = IsProvider<{
+  configure: typeof configure;
+  check: typeof check;
+  diff: typeof diff;
+  create: typeof create;
+  read: typeof read;
+  update: typeof update;
+  delete: typeof release;
+}>;
 type IsProvider<T extends UserEmailProvider> = T;

@@ -13,8 +13,8 @@ import type { Problem } from "./accounts-file-problems";
  * Pure: the file's problems are reported with the others, at their place.
  */
 
-/** Pulumi's stack names (sdk/go/common/tokens: letters, digits, "-", "_", "."). */
-export const STACK_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
+/** Pulumi's stack names, as an entry's `stack:` is checked (account-entry.ts). */
+export { STACK_NAME } from "./account-entry";
 
 /** The stacks a file is split into, sorted; empty when it is not split. */
 export function stacksOf(entries: readonly Pick<AccountEntry, "stack">[]): string[] {

@@ -1,4 +1,3 @@
-import type { ProviderSession } from "./provider-session";
 import { SettingsError } from "./settings";
 
 /** An error for the user: a summary and what to do. Printed without our stack trace. */
@@ -9,8 +8,17 @@ export class StepError extends Error {
   }
 }
 
+/**
+ * What a step's error needs of its session (provider-session.ts `ProviderSession`): the explicit
+ * provider instance it serves, if any. Named here so this file sits below the session, which
+ * throws StepErrors.
+ */
+export interface StepSession {
+  instance(): string | undefined;
+}
+
 /** Which explicit provider instance failed, unless the error names it already. */
-function via(error: unknown, session: ProviderSession | undefined): string {
+function via(error: unknown, session: StepSession | undefined): string {
   const instance = session?.instance();
   return instance === undefined || error instanceof SettingsError
     ? ""
@@ -22,11 +30,11 @@ function via(error: unknown, session: ProviderSession | undefined): string {
  * naming the step and the account. The host prints `${error}: ${error.stack}` for some steps, so
  * the stack is emptied: it is ours, not theirs.
  */
-export async function reported<T>(
+export async function reported<T, S extends StepSession>(
   step: string,
   account: unknown,
-  session: ProviderSession | undefined,
-  run: (session: ProviderSession) => Promise<T>,
+  session: S | undefined,
+  run: (session: S) => Promise<T>,
 ): Promise<T> {
   try {
     if (session === undefined) {

@@ -11,6 +11,7 @@ import {
 } from "../emulator";
 import { GET_USERS } from "../emulator/request-keys";
 import { REPO_ROOT } from "../engine/workspace";
+import type { ExportFigures, ExportRuns } from "./bench-export-figures";
 import { printTable, type Row, reported } from "./bench-table";
 import { evaluate } from "./bench-targets";
 
@@ -26,20 +27,7 @@ const BIN = path.join(REPO_ROOT, "dist", "provider", "cli", "main.js");
 /** The platform's page (the `limit` default of GET /users). */
 const PAGE = 2000;
 
-export interface ExportFigures {
-  users: number;
-  latencyMs: number;
-  ms: number;
-  pages: number;
-  rssMb: number;
-}
-
-/** The export's runs: 50,000 users at 20 ms and at 0 ms, and one page's worth at 20 ms. */
-export interface ExportRuns {
-  large: ExportFigures;
-  noLatency: ExportFigures;
-  onePage: ExportFigures;
-}
+export type { ExportFigures, ExportRuns } from "./bench-export-figures";
 
 async function measure(users: number, latencyMs: number): Promise<ExportFigures> {
   const emulator = await startEmulator({

@@ -1,4 +1,4 @@
-import type { ExportRuns } from "./bench-export";
+import type { ExportRuns } from "./bench-export-figures";
 import type { Measure } from "./bench-harness";
 import type { DenseFigures, MatrixFigures, ShapeFigures } from "./bench-scenarios";
 import { atMost, ms, type Row } from "./bench-table";

@@ -1,5 +1,4 @@
 import type { Engine } from "../engine/engine";
-import type { DemoAccount } from "./demo-platform";
 
 /**
  * What `npm start` prints and checks: each step's outcome is set against what the seed and
@@ -25,7 +24,10 @@ export function banner(text: string): void {
   print(`━━ ${text} ${"━".repeat(Math.max(3, 92 - text.length))}`);
 }
 
-export function printStatus(engine: Engine, accounts: DemoAccount[]): void {
+/** What the checks read of a demo account (demo-platform.ts `DemoAccount`, which uses `expect`). */
+type CheckedAccount = { name: string; login: string; datacenter: string };
+
+export function printStatus(engine: Engine, accounts: CheckedAccount[]): void {
   print();
   print("Accounts:");
   for (const a of accounts) {
@@ -43,7 +45,7 @@ export function printStatus(engine: Engine, accounts: DemoAccount[]): void {
 
 export function expectStatuses(
   engine: Engine,
-  accounts: DemoAccount[],
+  accounts: CheckedAccount[],
   pendingNames: Set<string>,
 ): void {
   for (const a of accounts) {

@@ -22,6 +22,23 @@ export function sourceFiles(root: string, dirs: readonly string[], withTests = f
   );
 }
 
+/**
+ * Every TypeScript source of the project, tests aside: the files tsconfig.json gives the compiler
+ * (so a new folder is covered the day it is added), without test/, `*.test.ts`, `*.check.ts` and
+ * declaration files.
+ */
+export function projectSources(root: string): string[] {
+  const configFile = path.join(root, "tsconfig.json");
+  const { config, error } = ts.readConfigFile(configFile, ts.sys.readFile);
+  if (error) throw new Error(ts.flattenDiagnosticMessageText(error.messageText, "\n"));
+  const parsed = ts.parseJsonConfigFileContent(config, ts.sys, root, undefined, configFile);
+  return parsed.fileNames
+    .map((f) => path.relative(root, f).split(path.sep).join("/"))
+    .filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"))
+    .filter((f) => !f.startsWith("test/") && !/\.(test|check)\.ts$/.test(f))
+    .sort();
+}
+
 /** The module specifiers `text` imports or re-exports (type-only included). */
 export function importSpecifiers(text: string): string[] {
   return ts.preProcessFile(text, true, true).importedFiles.map((f) => f.fileName);
