@@ -18,6 +18,7 @@ import {
   type PreviewOptions,
   type Program,
   type RunResult,
+  type StackState,
   type StateCommandOptions,
   type UpOptions,
 } from "../../engine/engine";
@@ -61,6 +62,12 @@ export interface TestStack {
     secretKeys?: string[];
   }): void;
   /**
+   * Replaces the stack's state with a copy of `state`, as if it had been deployed: a starting
+   * point a file builds once (e.g. every account adopted) and each story starts from, instead of
+   * deploying it again. The platform is not touched.
+   */
+  restore(state: StackState): void;
+  /**
    * A provider process configured as the next command's would be, for tests that drive its
    * calls one by one (the engine stops the others; `close` stops this one).
    */
@@ -100,7 +107,7 @@ export async function openStack(options: StackOptions): Promise<TestStack> {
   const output: OutputLine[] = [];
   const calls: CallRecord[] = [];
   const hosts: ProviderHost[] = [];
-  const engine = new Engine({
+  const engineOptions: EngineOptions = {
     project: options.name,
     stack: "test",
     ...options.engine,
@@ -124,11 +131,11 @@ export async function openStack(options: StackOptions): Promise<TestStack> {
       return host;
     },
     onHost: (host) => hosts.push(host),
-  });
+  };
   const stack: TestStack = {
     emulator,
     workspace,
-    engine,
+    engine: new Engine(engineOptions),
     config,
     output,
     get consoleLines() {
@@ -137,15 +144,19 @@ export async function openStack(options: StackOptions): Promise<TestStack> {
     calls,
     hosts,
     userEmail: (name, inputs) => userEmailGoal(workspace, name, inputs),
-    preview: (goals, opts) => engine.preview(goals, opts),
-    up: (goals, opts) => engine.up(goals, opts),
-    refresh: (opts) => engine.refresh(opts),
-    destroy: (opts) => engine.destroy(opts),
+    // Through `stack.engine`, which `restore` replaces.
+    preview: (goals, opts) => stack.engine.preview(goals, opts),
+    up: (goals, opts) => stack.engine.up(goals, opts),
+    refresh: (opts) => stack.engine.refresh(opts),
+    destroy: (opts) => stack.engine.destroy(opts),
     configure(opts) {
       current = { env: opts?.env, config: opts?.config ?? config, secretKeys: opts?.secretKeys };
     },
+    restore(state) {
+      stack.engine = new Engine({ ...engineOptions, state: structuredClone(state) });
+    },
     async startHost() {
-      const host = await engine.options.startHost();
+      const host = await stack.engine.options.startHost();
       hosts.push(host);
       return host;
     },
