@@ -1,6 +1,7 @@
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { USER_PATH } from "../emulator/request-keys";
 import type { Goal } from "../engine/engine";
+import type { ProviderHost } from "../engine/host";
 import { CLIENT_SECRET, stackConfig, USERS } from "./support/fixtures";
 import { plan, stackForStories } from "./support/stack";
 
@@ -29,6 +30,27 @@ function goal(inputs: Record<string, unknown>): Goal {
 }
 
 describe("resource inputs rejected by check, before any request", () => {
+  it("fail the preview with the provider's message, naming the account and the property", async () => {
+    const error = await previewError(goal({ email: "a b@example.com" }));
+    expect(error).toContain(`email of account ${ID} must not contain whitespace`);
+    expect((await stack.emulator.control.requests()).total).toBe(0);
+  });
+
+  // Each case below through the same real host process, Check by Check as a preview sends them
+  // (the story above shows a failed Check is what the preview reports): one process for the
+  // table, rather than one preview, and so one process, per row.
+  let host: ProviderHost;
+  beforeAll(async () => {
+    host = await stack.startHost();
+  });
+  afterAll(() => host.stop());
+
+  async function checkError(g: Goal): Promise<string> {
+    const { failures } = await host.check(stack.engine.urn(g), {}, g.inputs);
+    expect(failures.length).toBeGreaterThan(0);
+    return failures.map((f) => `${f.property}: ${f.reason}`).join("; ");
+  }
+
   const account = `of account ${ID}`;
   it.each([
     ["empty userId", { userId: "" }, ["userId", "is not a UUID"]],
@@ -105,7 +127,7 @@ describe("resource inputs rejected by check, before any request", () => {
       ['resendAfter must be a string such as "24h"'],
     ],
   ])("%s", async (_name, inputs, fragments) => {
-    const error = await previewError(goal(inputs));
+    const error = await checkError(goal(inputs));
     for (const fragment of fragments) expect(error).toContain(fragment);
     expect((await stack.emulator.control.requests()).total).toBe(0);
   });
@@ -284,10 +306,15 @@ describe("the account takeover guard (acronis:allowedEmailDomains)", () => {
 
 const blankEnv = { ACRONIS_BASE_URL: "", ACRONIS_CLIENT_ID: "", ACRONIS_CLIENT_SECRET: "" };
 
-/** Settings are needed once a step calls the platform: the first up of an account. */
+/**
+ * Settings are needed once a step calls the platform: the create of the first up of an account,
+ * in the update deployment (`--skip-preview`: the preview before it passes, and costs a process).
+ */
 async function stackUpError(): Promise<string> {
   const [step] = (
-    await stack.up([stack.userEmail("input", { userId: ID, email: "ok@example.com" })])
+    await stack.up([stack.userEmail("input", { userId: ID, email: "ok@example.com" })], {
+      skipPreview: true,
+    })
   ).steps;
   expect(step?.ok).toBe(false);
   return step?.error ?? "";

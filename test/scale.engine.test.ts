@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { generatedUserId, generateSeed, type RequestStatsSnapshot } from "../emulator";
 import { demoStackConfig } from "../emulator/demo-stack-config";
 import {
@@ -7,7 +7,7 @@ import {
   GET_USER as READ_ONE,
   POST_TOKEN as TOKEN,
 } from "../emulator/request-keys";
-import { countOps, failures, type Goal, type RunResult } from "../engine/engine";
+import { countOps, failures, type Goal, type RunResult, type StackState } from "../engine/engine";
 import { stackForStories, waitFor } from "./support/stack";
 
 /**
@@ -36,9 +36,24 @@ const stack = stackForStories({
   config: (baseUrl) => demoStackConfig({ name: "engine-scale", config: {} }, baseUrl),
 });
 
-/** A fresh host and platform, as a new `pulumi` command on an untouched tenant gets. */
-async function fresh(config: Record<string, string> = {}): Promise<void> {
-  expect(failures(await stack.destroy())).toEqual([]);
+/** Every account adopted with its current email: the stack most stories start from. */
+let adopted: StackState;
+beforeAll(async () => {
+  const adopt = await counted(() => stack.up(goals(indexes, seedEmail)));
+  expect(countOps(adopt.result).create).toBe(N);
+  expect(adopt.puts).toBe(0);
+  adopted = stack.engine.state;
+});
+
+/**
+ * A new `pulumi` command (a fresh host) on an untouched tenant, the stack holding every account
+ * (`adopted`) or none: a copy of the state adopted once, not adopted again.
+ */
+async function fresh(
+  config: Record<string, string> = {},
+  state: "adopted" | "empty" = "adopted",
+): Promise<void> {
+  stack.restore(state === "adopted" ? adopted : { resources: [] });
   await stack.emulator.control.reset();
   await stack.configure({ config: { ...stack.config, ...config } });
   await stack.emulator.control.resetRequests();
@@ -69,19 +84,11 @@ async function counted(run: () => Promise<RunResult>) {
   };
 }
 
-/** A stack that holds every account already (adopted with its current email): reads only. */
-async function adoptAll(): Promise<void> {
-  const adopt = await counted(() => stack.up(goals(indexes, seedEmail)));
-  expect(countOps(adopt.result).create).toBe(N);
-  expect(adopt.puts).toBe(0);
-}
-
 describe("reads are coalesced", () => {
   it(`a preview of ${N} accounts with PULUMI_PARALLEL_DIFF reads them in batches of at most 100`, async () => {
     // One request slot and no tenant listings: reads that pile up behind a request in flight
     // can only go out as GET /users?uuids= batches.
     await fresh({ "acronis:readAhead": "false", "acronis:maxConcurrentRequests": "1" });
-    await adoptAll();
     await stack.emulator.control.resetRequests();
     stack.calls.length = 0;
     // The first Diff's read is held on the platform while every other Diff starts and queues its
@@ -119,20 +126,45 @@ describe("reads are coalesced", () => {
 
   it(`a preview of ${N} accounts of one tenant reads the tenant in two listing pages`, async () => {
     await fresh();
-    await adoptAll();
-    const preview = await counted(() => stack.preview(goals(indexes, movedEmail)));
+    // The second read asks for the tenant's first page (a probe of 100 users), which the next
+    // 98 wait for; the 101st, read on its own, asks for the rest (up to 2,000). The platform
+    // holds that 101st read until it has answered the page: the Diffs after it (one at a time)
+    // then find their accounts read, where otherwise each that came while the page was on its
+    // way would be read on its own.
+    const hundredFirst = await stack.emulator.control.holds.hold({
+      method: "GET",
+      path: `^/api/2/users/${generatedUserId(101)}$`,
+    });
+    const preview = await counted(async () => {
+      const previewing = stack.preview(goals(indexes, movedEmail));
+      // A provider that reads otherwise may never send that read: then the counts below tell.
+      let finished = false;
+      const finish = () => {
+        finished = true;
+      };
+      previewing.then(finish, finish);
+      await waitFor(async () => {
+        if (finished) return true;
+        const arrivals = await stack.emulator.control.holds.arrivals();
+        const pages = arrivals.filter((a) => a.key === READ_BATCH);
+        return (
+          arrivals.some((a) => a.heldBy === hundredFirst.id) &&
+          pages.length === 2 &&
+          pages.every((p) => p.answeredAt !== null)
+        );
+      });
+      await hundredFirst.release();
+      return previewing;
+    });
     expect(countOps(preview.result).update).toBe(N);
-    // The second read asks for the tenant's first page (a probe of 100 users), the 101st for the
-    // rest (up to 2,000); reads on their own: the first two, the 101st, and the few that come
-    // while the second page is on its way. test/reads.engine.test.ts pins each shape of stack
-    // under the engine's default scheduling; `npm run bench` reports figures.
-    expect(preview.batches).toBeGreaterThanOrEqual(2);
-    expect(preview.reads).toBeLessThanOrEqual(N / 25);
+    // Read on their own: the first, the second and the 101st; the tenant in two pages.
+    expect(preview.singles).toBe(3);
+    const pages = await stack.emulator.control.holds.arrivals(READ_BATCH);
+    expect(pages.map((p) => new URLSearchParams(p.query).get("limit"))).toEqual(["100", null]);
   });
 
   it("with acronis:batchReads false, every account is one GET /users/{id}", async () => {
     await fresh();
-    await adoptAll();
     await stack.configure({ config: { ...stack.config, "acronis:batchReads": "false" } });
     const preview = await counted(() =>
       stack.preview(goals(indexes, movedEmail), { parallelDiff: true }),
@@ -144,7 +176,7 @@ describe("reads are coalesced", () => {
 
 describe("requests per account", () => {
   it("an up changing non-activated accounts: one PUT each, one token per provider process", async () => {
-    await fresh();
+    await fresh({}, "empty");
     const first = await counted(() => stack.up(goals(freshIndexes, movedEmail)));
     expect(countOps(first.result).create).toBe(freshIndexes.length);
     expect(first.puts).toBe(freshIndexes.length);
@@ -163,7 +195,7 @@ describe("requests per account", () => {
   });
 
   it("an up while confirmations are pending inside resendAfter makes no PUT", async () => {
-    await fresh();
+    await fresh({}, "empty");
     const first = await counted(() => stack.up(goals(activatedIndexes, movedEmail)));
     expect(first.puts).toBe(activatedIndexes.length);
     for (const step of first.result.steps) expect(step.outputs?.status).toBe("pendingConfirmation");
@@ -176,6 +208,7 @@ describe("requests per account", () => {
 });
 
 describe("load on the platform is bounded", () => {
+  const READ = { method: "GET", path: "^/api/2/users/[^/]+$" };
   const bounded = {
     "acronis:batchReads": "false",
     "acronis:maxConcurrentRequests": "4",
@@ -185,20 +218,23 @@ describe("load on the platform is bounded", () => {
 
   it("at most acronis:maxConcurrentRequests requests in flight, with Diffs on 8 workers", async () => {
     await fresh();
-    await adoptAll();
     await stack.configure({ config: { ...stack.config, ...bounded } });
-    // The platform holds the first 4 reads: 4 in flight at once is then a fact, not a race.
-    const held = await stack.emulator.control.holds.hold({
-      method: "GET",
-      path: "^/api/2/users/[^/]+$",
-      times: 4,
-    });
+    // The platform holds every read: 4 in flight at once is then a fact, not a race; and it
+    // lets them go only once 8 Diffs wait on reads, each of which a host without the bound
+    // would have sent at once.
+    const held = await stack.emulator.control.holds.hold({ ...READ, times: 200 });
     const preview = await counted(async () => {
+      stack.calls.length = 0;
       const previewing = stack.preview(goals(indexes.slice(0, 200), movedEmail), {
         parallelDiff: true,
         parallel: 8,
       });
       await held.parked(4);
+      await waitFor(
+        async () =>
+          stack.calls.filter((c) => c.method === "diff" && c.end === undefined).length === 8,
+      );
+      expect(await stack.emulator.control.holds.arrivals(READ_ONE)).toHaveLength(4);
       await held.release();
       return previewing;
     });
@@ -209,42 +245,37 @@ describe("load on the platform is bounded", () => {
 
   it("a 429 holds back every request of the host process, queued ones too", async () => {
     await fresh();
-    await adoptAll();
     await stack.configure({ config: { ...stack.config, ...bounded } });
-    // Latency keeps reads queued when the 429 lands, so a pause that misses queued reads shows;
-    // the assertions hold at any speed (they compare the emulator's own timestamps).
-    await stack.emulator.control.latency(20);
-    // The 50th account read gets a 429 asking for a 1 s pause, when many reads are queued.
-    const read = { method: "GET", path: "^/api/2/users/[^/]+$" };
+    // The first account read gets a 429 asking for a 1 s pause; the platform holds the next 3,
+    // so every other slot stays taken and the Diffs' further reads are queued in the host when
+    // the 429 lands: a signal, not latency that must outlast the host on a loaded machine.
     await stack.emulator.control.faults([
-      { ...read, times: 49, action: { type: "latency", ms: 0 } },
-      { ...read, times: 1, action: { type: "status", status: 429, retryAfter: "1" } },
+      { ...READ, times: 1, action: { type: "status", status: 429, retryAfter: "1" } },
     ]);
-    try {
-      // Diffs on 8 workers: while the 429's pause lasts, reads queue up behind it.
-      const preview = await counted(() =>
-        stack.preview(goals(indexes.slice(0, 200), movedEmail), {
-          parallelDiff: true,
-          parallel: 8,
-        }),
-      );
-      expect(preview.singles).toBe(201); // the 429 and its retry
-      // Measured by the platform, from its own timestamps: from the 429's answer, the pause.
-      const reads = await stack.emulator.control.holds.arrivals(READ_ONE);
-      const throttled = reads.find((r) => r.status === 429);
-      const at = throttled?.answeredAt ?? Number.POSITIVE_INFINITY;
-      const pauseEnds = at + 1000 - TIMER_SLACK_MS;
-      // Reads the host sent before it had the 429 in hand may still arrive: at most a slot's
-      // worth per request it had in flight. Without a pause for the whole process, queued
-      // reads would go on at 4 per 20 ms: about 200 in this second.
-      const duringPause = reads.filter((r) => r.at > at && r.at < pauseEnds);
-      expect(duringPause.length).toBeLessThanOrEqual(2 * 4);
-      // And the throttled read was retried only after the pause, then the rest went on.
-      const retried = reads.filter((r) => r.at >= pauseEnds);
-      expect(retried.length).toBeGreaterThan(100);
-    } finally {
-      await stack.emulator.control.latency(0);
-      await stack.emulator.control.clearFaults();
-    }
+    const held = await stack.emulator.control.holds.hold({ ...READ, times: 3 });
+    const preview = await counted(async () => {
+      const previewing = stack.preview(goals(indexes.slice(0, 200), movedEmail), {
+        parallelDiff: true,
+        parallel: 8,
+      });
+      await held.parked(3);
+      // The 429's own slot may let one queued read through before the host has the 429 in
+      // hand; the next can only come after the pause, through that slot.
+      await stack.emulator.control.holds.arrived(READ_ONE, 6);
+      await held.release();
+      return previewing;
+    });
+    expect(preview.singles).toBe(201); // the 429 and its retry
+    // Measured by the platform, from its own timestamps: from the 429's answer, the pause.
+    const reads = await stack.emulator.control.holds.arrivals(READ_ONE);
+    expect(reads[0]?.status).toBe(429);
+    const at = reads[0]?.answeredAt ?? Number.POSITIVE_INFINITY;
+    const pauseEnds = at + 1000 - TIMER_SLACK_MS;
+    // Without a pause for the whole process, the free slot would serve queued reads at once.
+    expect(reads.filter((r) => r.at > at && r.at < pauseEnds).length).toBeLessThanOrEqual(1);
+    // The throttled read itself was sent again only after the pause.
+    const again = reads.slice(1).filter((r) => r.path === reads[0]?.path);
+    expect(again).toHaveLength(1);
+    expect(again[0]?.at).toBeGreaterThanOrEqual(pauseEnds);
   });
 });

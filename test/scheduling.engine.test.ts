@@ -1,15 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generatedUserId, generateSeed } from "../emulator";
 import { demoStackConfig } from "../emulator/demo-stack-config";
-import { USER_PATH } from "../emulator/request-keys";
+import { GET_USER, PUT_USER, USER_PATH } from "../emulator/request-keys";
 import { failures, type Goal } from "../engine/engine";
 import type { CallRecord } from "../engine/host";
-import { openStack, type TestStack } from "./support/stack";
+import { openStack, type TestStack, waitFor } from "./support/stack";
 
 /**
  * The local engine schedules provider calls as the Pulumi engine does (engine/engine.ts cites the
  * engine source for each rule). These tests look at the calls the real provider host received,
- * with the emulator slow enough that calls which may overlap do overlap.
+ * while the platform holds the requests that keep a call in flight: overlap is then a fact the
+ * test waits for, and its absence is seen in the record the engine (in this process) keeps.
  */
 
 const ACCOUNTS = 12;
@@ -32,6 +33,25 @@ function maxOverlap(calls: readonly CallRecord[], methods: Set<string>): number 
     peak = Math.max(peak, now);
   }
   return peak;
+}
+
+/** One account's read (GET /users/{id}), what each Diff sends with batch reads off. */
+const READ_PATH = "^/api/2/users/[^/]+$";
+
+/** The Checks and Diffs sent so far, in order: method, resource name, running or done. */
+function generation(calls: readonly CallRecord[]): [string, string, "running" | "done"][] {
+  return calls
+    .filter((c) => GENERATION_CALLS.has(c.method))
+    .map((c) => [
+      c.method,
+      c.urn.split("::").pop() ?? "",
+      c.end === undefined ? "running" : "done",
+    ]);
+}
+
+/** Step calls (create, update, delete, read) sent and not yet answered. */
+function stepsRunning(calls: readonly CallRecord[]): number {
+  return calls.filter((c) => STEP_CALLS.has(c.method) && c.end === undefined).length;
 }
 
 let stack: TestStack;
@@ -62,27 +82,48 @@ describe("default mode: one Check or Diff at a time, steps on P workers", () => 
   const P = 3;
   beforeAll(async () => {
     stack = await openWith({ parallel: P });
-    await stack.emulator.control.latency(40);
   });
   afterAll(() => stack.close());
 
   it("sends Check and Diff one at a time, in program order, and never more than P steps", async () => {
     expect(failures(await stack.up(accounts(seedEmail), { skipPreview: true }))).toEqual([]);
     stack.calls.length = 0;
-    // The platform holds the first P writes: P update steps are then in their PUT at once, a
-    // signal rather than delays that must outrun the host on a loaded machine.
-    const held = await stack.emulator.control.holds.hold({
+    await stack.emulator.control.resetRequests();
+    // The platform holds the first Diff's read, and every write: while the read is held the
+    // deployment can only wait; while P writes are held every worker is busy.
+    const firstRead = await stack.emulator.control.holds.hold({ method: "GET", path: READ_PATH });
+    const writes = await stack.emulator.control.holds.hold({
       method: "PUT",
       path: USER_PATH,
-      times: P,
+      times: ACCOUNTS,
     });
     const running = stack.up(accounts(movedEmail), { skipPreview: true });
-    expect(await held.parked(P)).toHaveLength(P);
-    await held.release();
+
+    // The engine runs in this process and sends each call the moment it decides to: by the time
+    // the read is reported parked, any Check or Diff sent beside it would be in the record.
+    await firstRead.parked();
+    expect(generation(stack.calls)).toEqual([
+      ["check", "user1", "done"],
+      ["diff", "user1", "running"],
+    ]);
+    await firstRead.release();
+
+    // P updates in their PUTs; the loop checks and diffs one resource ahead, then waits.
+    expect(await writes.parked(P)).toHaveLength(P);
+    const next = `user${P + 1}`;
+    await waitFor(async () =>
+      generation(stack.calls).some((c) => c[1] === next && c[0] === "diff" && c[2] === "done"),
+    );
+    // A free worker would have had user{P+1}'s update started when its Diff returned (in this
+    // process, before the wait above saw it): there is none, and nothing is checked further.
+    expect(stepsRunning(stack.calls)).toBe(P);
+    expect(generation(stack.calls).map((c) => c[1])).not.toContain(`user${P + 2}`);
+    expect(await stack.emulator.control.holds.arrivals(PUT_USER)).toHaveLength(P);
+    await writes.release();
+
     const result = await running;
     expect(failures(result)).toEqual([]);
     expect(result.steps.filter((s) => s.op === "update")).toHaveLength(ACCOUNTS);
-
     expect(maxOverlap(stack.calls, GENERATION_CALLS)).toBe(1);
     const checks = stack.calls.filter((c) => c.method === "check").map((c) => c.urn);
     expect(checks.map((urn) => urn.split("::").pop())).toEqual(
@@ -90,6 +131,10 @@ describe("default mode: one Check or Diff at a time, steps on P workers", () => 
     );
     // P steps were held in their writes together: all P workers were used, never more.
     expect(maxOverlap(stack.calls, STEP_CALLS)).toBe(P);
+    // The later writes came only once the held ones were let go.
+    const puts = await stack.emulator.control.holds.arrivals(PUT_USER);
+    const releasedAt = Math.min(...puts.slice(0, P).map((a) => a.releasedAt ?? Infinity));
+    for (const later of puts.slice(P)) expect(later.at).toBeGreaterThanOrEqual(releasedAt);
   });
 
   it("starts no new Check while every worker is busy", async () => {
@@ -113,26 +158,32 @@ describe("PULUMI_PARALLEL_DIFF=true", () => {
   const P = 4;
   beforeAll(async () => {
     stack = await openWith({ parallel: P, parallelDiff: true });
-    await stack.emulator.control.latency(40);
   });
   afterAll(() => stack.close());
 
   it("lets up to P Diffs overlap; Check stays serial", async () => {
     expect(failures(await stack.up(accounts(seedEmail), { skipPreview: true }))).toEqual([]);
     stack.calls.length = 0;
-    // Two Diffs' reads held on the platform together: two Diffs in flight at once, by signal.
+    await stack.emulator.control.resetRequests();
+    // Every Diff's read held on the platform: P Diffs in flight at once, by signal, and no more.
     const held = await stack.emulator.control.holds.hold({
       method: "GET",
-      path: "^/api/2/users/[^/]+$",
-      times: 2,
+      path: READ_PATH,
+      times: ACCOUNTS,
     });
     const previewing = stack.preview(accounts(movedEmail));
-    await held.parked(2);
+    expect(await held.parked(P)).toHaveLength(P);
+    const next = `user${P + 1}`;
+    await waitFor(async () =>
+      generation(stack.calls).some((c) => c[1] === next && c[0] === "check" && c[2] === "done"),
+    );
+    // user{P+1} is checked; its Diff would have started on a free worker by now: none is free.
+    expect(stack.calls.filter((c) => c.method === "diff" && c.end === undefined)).toHaveLength(P);
+    expect(stack.calls.filter((c) => c.method === "diff")).toHaveLength(P);
+    expect(await stack.emulator.control.holds.arrivals(GET_USER)).toHaveLength(P);
     await held.release();
     expect(failures(await previewing)).toEqual([]);
-    const diffs = maxOverlap(stack.calls, new Set(["diff"]));
-    expect(diffs).toBeGreaterThan(1);
-    expect(diffs).toBeLessThanOrEqual(P);
+    expect(maxOverlap(stack.calls, new Set(["diff"]))).toBe(P);
     expect(maxOverlap(stack.calls, new Set(["check"]))).toBe(1);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { PUT_USER as PUT } from "../emulator/request-keys";
-import { countOps, type Goal } from "../engine/engine";
+import { countOps, failures, type Goal } from "../engine/engine";
 import { CLIENT_ID, CLIENT_SECRET, USERS } from "./support/fixtures";
 import { plan, stackForStories } from "./support/stack";
 
@@ -330,9 +330,15 @@ describe("credentials", () => {
       stack.userEmail("fresh", { userId: USERS.fresh, email: "fresh@new.example.com" }),
       stack.userEmail("active", { userId: USERS.active, email: "active@new.example.com" }),
     ];
-    await stack.up(goals);
-    await stack.preview(goals);
-    await stack.refresh();
+    // Each command really ran (a failure before the first request would leave nothing to leak).
+    expect(plan(await stack.up(goals))).toEqual({ fresh: "create", active: "create" });
+    expect(plan(await stack.preview(goals))).toEqual({ fresh: "same", active: "update" });
+    const refreshed = await stack.refresh();
+    expect(failures(refreshed)).toEqual([]);
+    expect(refreshed.steps.map((s) => [s.name, s.outputs?.status])).toEqual([
+      ["fresh", "synced"],
+      ["active", "pendingConfirmation"],
+    ]);
 
     const text = stack.workspace.providerText;
     expect(text.length).toBeLessThanOrEqual(512);

@@ -94,16 +94,14 @@ async function openExample(name: string): Promise<ExampleRun> {
 }
 
 describe("examples", () => {
-  it("are found", () => {
-    expect(PROJECTS).toEqual(expect.arrayContaining(["basic", "from-yaml"]));
-  });
-
-  it.each(PROJECTS)("%s: previews, then applies, every resource it declares", async (name) => {
-    await emulator.control.reset();
-    const example = await openExample(name);
+  /**
+   * What every example must do: declare only UserEmail resources (and the explicit provider
+   * instances some declare), then preview and apply each of them. The examples with a story below
+   * run it as the first steps of that story, each other example on its own.
+   */
+  async function previewsThenApplies(example: ExampleRun) {
     const goals = await example.declare();
     expect(goals.length).toBeGreaterThan(0);
-    // UserEmail resources, and the explicit provider instances some examples declare.
     expect(goals.every((g) => g.type === USER_EMAIL_TYPE || isProviderType(g.type))).toBe(true);
     const preview = await example.engine.preview(example.program);
     expect(failures(preview)).toEqual([]);
@@ -111,16 +109,33 @@ describe("examples", () => {
     const up = await example.engine.up(example.program);
     expect(failures(up)).toEqual([]);
     expect(countOps(up).create).toBe(goals.length);
+    return { goals, preview, up };
+  }
+  const STORIES = ["basic", "multi-datacenter", "from-yaml"];
+  const withoutStory = PROJECTS.filter((name) => !STORIES.includes(name));
+
+  it("are found: each has a story below or runs on its own", () => {
+    expect(PROJECTS).toEqual(expect.arrayContaining(STORIES));
+    expect([...STORIES, ...withoutStory].sort()).toEqual([...PROJECTS].sort());
   });
+
+  if (withoutStory.length > 0) {
+    it.each(withoutStory)(
+      "%s: previews, then applies, every resource it declares",
+      async (name) => {
+        await emulator.control.reset();
+        await previewsThenApplies(await openExample(name));
+      },
+    );
+  }
 
   it("basic: one account, pending until its user confirms", async () => {
     await emulator.control.reset();
-    const { declare, program, engine } = await openExample("basic");
-    const goals = await declare();
+    const example = await openExample("basic");
+    const { program, engine } = example;
+    const { goals, up } = await previewsThenApplies(example);
     expect(goals.map((g) => [g.name, g.inputs.userId])).toEqual([["alice", USERS.alice]]);
-    expect(countOps(await engine.preview(program)).create).toBe(1);
-    const up = await engine.up(program);
-    expect(failures(up)).toEqual([]);
+    expect(countOps(up).create).toBe(1);
     expect(engine.resource("alice")?.outputs.status).toBe("pendingConfirmation");
     const [mail] = await emulator.control.outbox();
     expect(mail?.userId).toBe(USERS.alice);
@@ -133,13 +148,11 @@ describe("examples", () => {
   it("multi-datacenter: one provider process per datacenter, each account applied in its own", async () => {
     const { eu2, us5 } = datacenters.datacenters;
     await Promise.all([eu2.control.reset(), us5.control.reset()]);
-    const { program, engine } = await openExample("multi-datacenter");
-    const preview = await engine.preview(program);
-    expect(failures(preview)).toEqual([]);
+    const example = await openExample("multi-datacenter");
+    const { engine } = example;
+    const { preview, up } = await previewsThenApplies(example);
     // Two explicit instances, and no default provider: the program uses none.
     expect(preview.hosts).toBe(2);
-    const up = await engine.up(program);
-    expect(failures(up)).toEqual([]);
     expect(up.outputs?.statuses).toEqual({
       eu2: { alice: "pendingConfirmation", dave: "synced" },
       us5: { grace: "pendingConfirmation", heidi: "synced" },
@@ -157,12 +170,8 @@ describe("examples", () => {
 
   it("from-yaml: the sample file, through preview and up", async () => {
     await emulator.control.reset();
-    const { declare, program, engine } = await openExample("from-yaml");
-    const goals = await declare();
+    const { goals, up } = await previewsThenApplies(await openExample("from-yaml"));
     expect(goals).toHaveLength(5);
-    expect(countOps(await engine.preview(program)).create).toBe(5);
-    const up = await engine.up(program);
-    expect(failures(up)).toEqual([]);
     const statuses = up.steps.map((s) => s.outputs?.status).sort();
     expect(statuses).toEqual([
       "pendingConfirmation",

@@ -18,6 +18,7 @@ import {
   type PreviewOptions,
   type Program,
   type RunResult,
+  type StackState,
   type StateCommandOptions,
   type UpOptions,
 } from "../../engine/engine";
@@ -61,6 +62,12 @@ export interface TestStack {
     secretKeys?: string[];
   }): void;
   /**
+   * Replaces the stack's state with a copy of `state`, as if it had been deployed: a starting
+   * point a file builds once (e.g. every account adopted) and each story starts from, instead of
+   * deploying it again. The platform is not touched.
+   */
+  restore(state: StackState): void;
+  /**
    * A provider process configured as the next command's would be, for tests that drive its
    * calls one by one (the engine stops the others; `close` stops this one).
    */
@@ -100,7 +107,7 @@ export async function openStack(options: StackOptions): Promise<TestStack> {
   const output: OutputLine[] = [];
   const calls: CallRecord[] = [];
   const hosts: ProviderHost[] = [];
-  const engine = new Engine({
+  const engineOptions: EngineOptions = {
     project: options.name,
     stack: "test",
     ...options.engine,
@@ -124,11 +131,11 @@ export async function openStack(options: StackOptions): Promise<TestStack> {
       return host;
     },
     onHost: (host) => hosts.push(host),
-  });
+  };
   const stack: TestStack = {
     emulator,
     workspace,
-    engine,
+    engine: new Engine(engineOptions),
     config,
     output,
     get consoleLines() {
@@ -137,15 +144,19 @@ export async function openStack(options: StackOptions): Promise<TestStack> {
     calls,
     hosts,
     userEmail: (name, inputs) => userEmailGoal(workspace, name, inputs),
-    preview: (goals, opts) => engine.preview(goals, opts),
-    up: (goals, opts) => engine.up(goals, opts),
-    refresh: (opts) => engine.refresh(opts),
-    destroy: (opts) => engine.destroy(opts),
+    // Through `stack.engine`, which `restore` replaces.
+    preview: (goals, opts) => stack.engine.preview(goals, opts),
+    up: (goals, opts) => stack.engine.up(goals, opts),
+    refresh: (opts) => stack.engine.refresh(opts),
+    destroy: (opts) => stack.engine.destroy(opts),
     configure(opts) {
       current = { env: opts?.env, config: opts?.config ?? config, secretKeys: opts?.secretKeys };
     },
+    restore(state) {
+      stack.engine = new Engine({ ...engineOptions, state: structuredClone(state) });
+    },
     async startHost() {
-      const host = await engine.options.startHost();
+      const host = await stack.engine.options.startHost();
       hosts.push(host);
       return host;
     },
@@ -164,8 +175,9 @@ export interface StoriesOptions extends StackOptions {
    * Each story starts from an empty stack on a fresh platform: the stack's own config and
    * environment, nothing protected, no faults, holds or latency, no recorded output or calls; a
    * new `pulumi` command gets a fresh provider process, and a process remembers what it read
-   * (for a minute). "destroy must succeed" also fails the story whose resources it cannot destroy.
-   * Default: the stories build on each other.
+   * (for a minute). The stack is emptied as a destroy would leave it, without running one;
+   * "destroy must succeed" runs `destroy` instead, and fails the story whose resources it cannot
+   * destroy. Default: the stories build on each other.
    */
   eachStoryFresh?: true | "destroy must succeed";
   /** Platforms the stack's providers also use, reset between stories beside the stack's emulator. */
@@ -195,11 +207,16 @@ export function stackForStories(options: StoriesOptions | (() => StoriesOptions)
 /** Empties the stack and resets its platforms for the next story (`eachStoryFresh`). */
 async function startAfresh(stack: TestStack, options: StoriesOptions): Promise<void> {
   stack.configure();
-  // Whatever a story protected is unprotected first, as a user would (`up` without protect).
-  for (const resource of stack.engine.resources()) delete resource.protect;
   await stack.emulator.control.clearFaults();
-  const destroyed = await stack.destroy();
-  if (options.eachStoryFresh === "destroy must succeed") expect(failures(destroyed)).toEqual([]);
+  if (options.eachStoryFresh === "destroy must succeed") {
+    // Whatever a story protected is unprotected first, as a user would (`up` without protect).
+    for (const resource of stack.engine.resources()) delete resource.protect;
+    expect(failures(await stack.destroy())).toEqual([]);
+  } else {
+    // An empty stack, as after a destroy, without a destroy's provider process: deleting a
+    // UserEmail changes nothing on the platform, which is reset below anyway.
+    stack.restore({ resources: [] });
+  }
   for (const platform of [stack.emulator, ...(options.alsoReset?.() ?? [])]) {
     await platform.control.reset();
   }
