@@ -1,3 +1,4 @@
+import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { defaultProviderUrn } from "./default-provider";
 import type { Goal, Props, ResourceState, StackState } from "./model";
 
@@ -20,18 +21,53 @@ export interface StackStore {
 /** Pulumi's marker for a secret value in state (sdk/go/common/resource/sig). */
 const SECRET_SIG = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270" };
 
-function withSecretsSealed(res: ResourceState): ResourceState {
+/**
+ * The stack's secrets provider (Pulumi's passphrase provider encrypts with a key derived from the
+ * stack's passphrase): one AES-256-GCM key per process, so a state exported here can be loaded
+ * again by another engine of the same process, as a stack file by the same passphrase, and the
+ * plaintext is in no exported state or checkpoint.
+ */
+const STACK_KEY = randomBytes(32);
+
+function encrypt(value: unknown): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv("aes-256-gcm", STACK_KEY, iv);
+  const sealed = Buffer.concat([cipher.update(JSON.stringify(value), "utf8"), cipher.final()]);
+  return `v1:${Buffer.concat([iv, cipher.getAuthTag(), sealed]).toString("base64")}`;
+}
+
+function decrypt(ciphertext: string): unknown {
+  const raw = Buffer.from(ciphertext.slice("v1:".length), "base64");
+  const decipher = createDecipheriv("aes-256-gcm", STACK_KEY, raw.subarray(0, 12));
+  decipher.setAuthTag(raw.subarray(12, 28));
+  const plain = Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]);
+  return JSON.parse(plain.toString("utf8"));
+}
+
+function mapSecrets(res: ResourceState, f: (value: unknown) => unknown): ResourceState {
   if (!res.secretInputs?.length) return res;
-  const seal = (props: Props): Props => {
+  const each = (props: Props): Props => {
     const out = { ...props };
-    for (const key of res.secretInputs ?? []) {
-      // Encrypted by the stack's secrets provider in Pulumi; here only its absence matters.
-      if (key in out) out[key] = { ...SECRET_SIG, ciphertext: "v1:(encrypted)" };
-    }
+    for (const key of res.secretInputs ?? []) if (key in out) out[key] = f(out[key]);
     return out;
   };
-  return { ...res, inputs: seal(res.inputs), outputs: seal(res.outputs) };
+  return { ...res, inputs: each(res.inputs), outputs: each(res.outputs) };
 }
+
+const withSecretsSealed = (res: ResourceState) =>
+  mapSecrets(res, (value) => ({ ...SECRET_SIG, ciphertext: encrypt(value) }));
+
+/** A stored secret envelope back to its value; anything else (plain, or not ours) as it is. */
+const withSecretsOpened = (res: ResourceState) =>
+  mapSecrets(res, (value) => {
+    const envelope = value as { ciphertext?: unknown } | null;
+    if (typeof envelope?.ciphertext !== "string") return value;
+    try {
+      return decrypt(envelope.ciphertext);
+    } catch {
+      return value; // sealed by another process's key: left sealed, as a wrong passphrase
+    }
+  });
 
 /** A stored resource's key: a replaced one waiting for its delete sits beside its successor. */
 function keyOf(res: Pick<ResourceState, "urn" | "pendingDelete">): string {
@@ -47,7 +83,7 @@ export class StoredStack implements StackStore {
     private readonly stack: string,
     state?: StackState,
   ) {
-    for (const res of state?.resources ?? []) this.byUrn.set(keyOf(res), res);
+    for (const res of state?.resources ?? []) this.byUrn.set(keyOf(res), withSecretsOpened(res));
     this.defaultProviderUrn = defaultProviderUrn(project, stack);
   }
 

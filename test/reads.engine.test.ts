@@ -6,6 +6,7 @@ import {
   GET_USER as READ_ONE,
   POST_TOKEN as TOKEN,
 } from "../emulator/request-keys";
+import { DEFAULT_PROVIDER_TYPE } from "../engine/default-provider";
 import { countOps, Engine, failures, type Goal, type RunResult } from "../engine/engine";
 import { stackForStories } from "./support/stack";
 
@@ -161,7 +162,11 @@ const refreshed = managed.dense.slice(0, REFRESHED_TENANTS * SHAPES.dense.users)
 
 function refreshedStack(): Engine {
   const names = new Set(refreshed.map((a) => a.id));
-  const resources = stack.engine.state.resources.filter((r) => names.has(r.name));
+  // The default provider's record too: a refresh configures the provider from it, and without
+  // it the program's registration would be a new provider, whose process reads everything again.
+  const resources = stack.engine.state.resources.filter(
+    (r) => names.has(r.name) || r.type === DEFAULT_PROVIDER_TYPE,
+  );
   return new Engine({ ...stack.engine.options, state: structuredClone({ resources }) });
 }
 const refreshedGoals = (email = (e: string) => e) =>
