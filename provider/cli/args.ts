@@ -158,21 +158,25 @@ function parse(argv: readonly string[]) {
  * own text for it ("To specify a positional argument starting with a '-' ...") answers a
  * question nobody asked. `--` ends the options, as for parseArgs.
  */
-export function unknownOption(argv: readonly string[]): string | undefined {
-  const names = Object.keys(OPTIONS).filter((name) => name !== "client-secret");
-  const shorts = Object.values(OPTIONS).flatMap((o) => ("short" in o ? [o.short] : []));
+export function unknownOption(
+  argv: readonly string[],
+  options: Readonly<Record<string, { type: string; short?: string }>> = OPTIONS,
+): string | undefined {
+  // --client-secret is accepted but never suggested: a secret belongs in the environment.
+  const names = Object.keys(options).filter((name) => name !== "client-secret");
+  const shorts = Object.values(options).flatMap((o) => (o.short === undefined ? [] : [o.short]));
   for (const arg of argv) {
     if (arg === "--") return undefined;
     if (arg.startsWith("--")) {
       const name = arg.slice(2).split("=")[0] ?? "";
-      if (name in OPTIONS) continue;
+      if (name in options) continue;
       const closest = closestName(name, names);
       return closest === undefined
         ? `unknown option --${name} (the options: ${names.map((n) => `--${n}`).join(", ")})`
         : `unknown option --${name}; did you mean --${closest}?`;
     }
     // Short options may be grouped (-fo file): only the first letter must be one of ours.
-    if (/^-[^-]/.test(arg) && !shorts.includes(arg.slice(1, 2) as never)) {
+    if (/^-[^-]/.test(arg) && !shorts.includes(arg.slice(1, 2))) {
       // `-t`: the one long option starting with that letter; `-tenant`: the closest name.
       const letter = arg.slice(1, 2);
       const starting = names.filter((name) => name.startsWith(letter));

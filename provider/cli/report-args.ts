@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { parseDuration } from "../duration";
-import { COMMAND } from "./args";
+import { COMMAND, unknownOption } from "./args";
 import { REPORT_FORMATS, type ReportFormat } from "./report-format";
 import { REPORT_STATUSES, type ReportStatus } from "./report-rows";
 
@@ -64,6 +64,8 @@ const usage = (message: string): ParsedReport => ({
 
 /** `argv` after the word `report`. */
 export function parseReportLine(argv: readonly string[]): ParsedReport {
+  const unknown = unknownOption(argv, REPORT_OPTIONS);
+  if (unknown !== undefined) return usage(unknown);
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);
@@ -110,19 +112,21 @@ export function parseReportLine(argv: readonly string[]): ParsedReport {
   return { kind: "report", args };
 }
 
+const REPORT_OPTIONS = {
+  format: { type: "string" },
+  "show-emails": { type: "boolean" },
+  only: { type: "string" },
+  "fail-if-pending-over": { type: "string" },
+  "fail-if-drifted": { type: "boolean" },
+  now: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
 function parse(argv: readonly string[]) {
   return parseArgs({
     args: [...argv],
     allowPositionals: true,
     strict: true,
-    options: {
-      format: { type: "string" },
-      "show-emails": { type: "boolean" },
-      only: { type: "string" },
-      "fail-if-pending-over": { type: "string" },
-      "fail-if-drifted": { type: "boolean" },
-      now: { type: "string" },
-      help: { type: "boolean", short: "h" },
-    },
+    options: REPORT_OPTIONS,
   });
 }

@@ -67,7 +67,10 @@ describe("report's command line", () => {
       '--now: expected an ISO 8601 time such as 2026-12-08T09:00:00Z, got "yesterday"',
     ],
     [["a.json", "b.json"], 'unexpected argument "b.json"'],
-    [["--show-email"], "Unknown option '--show-email'"],
+    [["--show-email"], "unknown option --show-email; did you mean --show-emails?"],
+    [["--formta", "json"], "unknown option --formta; did you mean --format?"],
+    [["-o", "drifted"], "unknown option -o; did you mean --only?"],
+    [["--verbose"], "unknown option --verbose (the options: --format, --show-emails, --only"],
   ])("refuses %j", async (argv, message) => {
     const result = await run(argv);
     expect(result.code).toBe(2);
