@@ -259,8 +259,8 @@ describe("load on the platform is bounded", () => {
         parallel: 8,
       });
       await held.parked(3);
-      // The 429's own slot may let one queued read through before the host has the 429 in
-      // hand; the next can only come after the pause, through that slot.
+      // The 429's own slot may let a queued read or two through before the host has the 429 in
+      // hand; then nothing until the pause ends.
       await stack.emulator.control.holds.arrived(READ_ONE, 6);
       await held.release();
       return previewing;
@@ -271,8 +271,11 @@ describe("load on the platform is bounded", () => {
     expect(reads[0]?.status).toBe(429);
     const at = reads[0]?.answeredAt ?? Number.POSITIVE_INFINITY;
     const pauseEnds = at + 1000 - TIMER_SLACK_MS;
-    // Without a pause for the whole process, the free slot would serve queued reads at once.
-    expect(reads.filter((r) => r.at > at && r.at < pauseEnds).length).toBeLessThanOrEqual(1);
+    // Without a pause for the whole process, the free slot serves queued reads at once: about 100
+    // in the window (tried: the pause made a no-op). Until the host has the 429 in hand, that
+    // slot may serve a quick read or two (on a loaded machine the 429's answer is read over
+    // several turns of the event loop; seen: 2 in a run beside two busy loops), never more.
+    expect(reads.filter((r) => r.at > at && r.at < pauseEnds).length).toBeLessThanOrEqual(3);
     // The throttled read itself was sent again only after the pause.
     const again = reads.slice(1).filter((r) => r.path === reads[0]?.path);
     expect(again).toHaveLength(1);
