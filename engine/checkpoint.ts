@@ -105,9 +105,12 @@ export class SnapshotManager {
     return this.mutate(() => meaningfulChange(old, next));
   }
 
-  /** A refresh step: never written on its own (`refreshSnapshotMutation`); flushed at close. */
-  refresh(): Promise<void> {
-    return this.mutate(() => false);
+  /**
+   * A refresh step: elided (`refreshSnapshotMutation.End`), flushed by the next write or at
+   * close, unless `persisted` (a registration's refresh step, `RefreshStep.Persisted`): written.
+   */
+  refresh(persisted = false): Promise<void> {
+    return this.mutate(() => persisted);
   }
 
   /** The deployment ends: one more write if any mutation was elided since the last write. */

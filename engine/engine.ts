@@ -5,12 +5,10 @@ import type { EngineOptions } from "./engine-options";
 import {
   DEFAULT_PARALLEL,
   failures,
-  isProviderType,
   type PreviewOptions,
   type Program,
   type Props,
   type Register,
-  type ResourceState,
   type RunKind,
   type RunResult,
   type SchedulingOptions,
@@ -18,7 +16,6 @@ import {
   type StepResult,
   type UpOptions,
 } from "./model";
-import type { DefaultProviderSource } from "./providers";
 import { StoredStack } from "./stack-store";
 import { transcribe } from "./transcript";
 
@@ -78,8 +75,8 @@ import { transcribe } from "./transcript";
  *     `Destroy`; pkg/backend/apply.go `PreviewThenPromptThenExecute`). Refresh Reads (and
  *     Diffs) run in the preview too; a destroy preview calls no provider.
  * 12. Refresh and destroy configure the default provider from its state, the stack config
- *     recorded with it at the last update (default-provider.ts), unless `--run-program`
- *     (pkg/cmd/pulumi/operations/refresh.go, destroy.go; deployment.go `EnsureProvider`).
+ *     recorded with it at the last update (default-provider.ts; deployment.go `EnsureProvider`),
+ *     unless `--run-program`: then the program runs and registers it (rule 17).
  * 13. A failed refresh Read (or Diff) fails the refresh, and `up --refresh` / `preview --refresh`
  *     stop before the program runs (deployment_executor.go `Execute`: `ex.refresh` returns the
  *     step executor's error; the refresh's own steps ignore errors and all run).
@@ -99,6 +96,12 @@ import { transcribe } from "./transcript";
  *     `retainOnDelete` (no provider Delete), `import` (step.go `ImportStep.Apply`: a Read with
  *     no inputs and no state, which the dynamic-provider host fails for want of `__provider`),
  *     `dependsOn`. Any other option the SDK sends fails the registration, naming it.
+ * 17. `refresh --run-program` / `destroy --run-program` run the program (refresh.go, destroy.go;
+ *     deployment_executor.go `Execute`, `refreshMode`/`destroyMode`): a registration with state
+ *     is refreshed with the provider as registered, its step written to the checkpoint on its own
+ *     (step_generator.go `generateResourceSteps`, snapshot.go `refreshSnapshotMutation.End`,
+ *     step.go `RefreshStep.Persisted`), or kept (destroy); a program error fails the command;
+ *     unregistered ones are refreshed after it (`GenerateRefreshes`). state-program.ts.
  *
  * The rules of one deployment live in deployment.ts (with workers.ts, refresh.ts, steps.ts,
  * options.ts and default-provider.ts); this file runs the commands.
@@ -138,46 +141,49 @@ export class Engine extends StoredStack {
 
   /**
    * `pulumi refresh [--skip-preview] [--run-program]`: every resource read, then diffed, on the
-   * step workers (rules 10-13); gone ones leave the state.
+   * step workers (rules 10-13); gone ones leave the state. `--run-program`: rule 17.
    */
   refresh(options: StateCommandOptions = {}): Promise<RunResult> {
-    return this.previewThenExecute("refresh", options, async (deployment) => {
-      await deployment.refreshAll();
+    return this.previewThenExecute("refresh", options, async (deployment, mode) => {
+      const program = this.stateProgram("refresh", options);
+      if (program) {
+        deployment.stateProgram = "refresh";
+        await this.runProgram(deployment, program, mode, options);
+      }
+      await deployment.refreshAll((res) => !deployment.registered.has(res.urn));
     });
   }
 
-  /** `pulumi destroy [--skip-preview] [--run-program]`: every resource deleted (rules 11, 12). */
+  /** `pulumi destroy [--skip-preview] [--run-program]`: every resource deleted (rules 11, 12, 17). */
   destroy(options: StateCommandOptions = {}): Promise<RunResult> {
-    return this.previewThenExecute("destroy", options, (deployment) =>
-      deployment.deleteAll(this.resources()),
-    );
+    return this.previewThenExecute("destroy", options, async (deployment, mode) => {
+      const program = this.stateProgram("destroy", options);
+      if (program) {
+        deployment.stateProgram = "destroy";
+        await this.runProgram(deployment, program, mode, options);
+      }
+      await deployment.deleteAll(this.resources());
+    });
+  }
+
+  /** Rule 17: `--run-program` needs the program to run. */
+  private stateProgram(kind: RunKind, options: StateCommandOptions): Program | undefined {
+    if (!options.runProgram) return undefined;
+    if (!options.program) throw new Error(`${kind} --run-program: pass the program to run`);
+    return options.program;
   }
 
   /** Rule 11: a preview deployment (state restored after it), then the execution. */
   private previewThenExecute(
     kind: RunKind,
     options: StateCommandOptions,
-    body: (deployment: Deployment) => Promise<void>,
+    body: (deployment: Deployment, mode: Mode) => Promise<void>,
   ): Promise<RunResult> {
-    if (options.runProgram && this.resources().some((r) => isExplicitInstance(r, this))) {
-      // The local engine does not run the program for refresh or destroy; the instances'
-      // inputs could differ from their state, so it refuses rather than guess.
-      throw new Error(
-        `${kind} --run-program: the stack has explicit provider instances, whose inputs come ` +
-          "from the program; the local engine does not run the program for this command",
-      );
-    }
-    const source: DefaultProviderSource = options.runProgram ? "program" : "state";
     const run = (mode: Mode) =>
-      this.withDeployment(
-        mode,
-        options,
-        async (deployment) => {
-          await body(deployment);
-          return {};
-        },
-        source,
-      );
+      this.withDeployment(mode, options, async (deployment) => {
+        await body(deployment, mode);
+        return {};
+      });
     return this.timed(kind, async () => {
       if (options.skipPreview) return run("update");
       const started = performance.now();
@@ -199,48 +205,53 @@ export class Engine extends StoredStack {
     return this.withDeployment(mode, options, async (deployment) => {
       // Rule 13: a failed refresh step stops the deployment before the program runs.
       if (options.refresh && !(await deployment.refreshAll())) return {};
-      const register: Register = (goal) => deployment.register(goal);
-      let outputs: Props | undefined;
-      let programError: unknown;
-      try {
-        if (typeof program === "function") {
-          const parallel = options.parallel ?? this.options.parallel ?? DEFAULT_PARALLEL;
-          outputs = await program(register, { preview: mode === "preview", parallel });
-        } else {
-          // A program that declares everything without awaiting anything.
-          await Promise.allSettled(program.map((goal) => register(goal)));
-        }
-      } catch (error) {
-        programError = error;
-      }
-      await deployment.settle();
-      if (programError !== undefined) throw programError;
+      const outputs = await this.runProgram(deployment, program, mode, options);
       await deployment.deleteUndeclared();
       return outputs ? { outputs } : {};
     });
+  }
+
+  /** Runs the program against the deployment; its error once every step has settled. */
+  private async runProgram(
+    deployment: Deployment,
+    program: Program,
+    mode: Mode,
+    options: SchedulingOptions,
+  ): Promise<Props | undefined> {
+    const register: Register = (goal) => deployment.register(goal);
+    let outputs: Props | undefined;
+    let programError: unknown;
+    try {
+      if (typeof program === "function") {
+        const parallel = options.parallel ?? this.options.parallel ?? DEFAULT_PARALLEL;
+        outputs = await program(register, { preview: mode === "preview", parallel });
+      } else {
+        // A program that declares everything without awaiting anything.
+        await Promise.allSettled(program.map((goal) => register(goal)));
+      }
+    } catch (error) {
+      programError = error;
+    }
+    await deployment.settle();
+    if (programError !== undefined) throw programError;
+    return outputs;
   }
 
   private async withDeployment(
     mode: Mode,
     scheduling: SchedulingOptions,
     body: (deployment: Deployment) => Promise<{ outputs?: Props }>,
-    defaultSource: DefaultProviderSource = "state",
   ): Promise<{
     steps: StepResult[];
     hosts: number;
     outputs?: Props;
     checkpoint?: RunResult["checkpoint"];
   }> {
-    const deployment = new Deployment(
-      this,
-      mode,
-      {
-        ...this.options,
-        parallel: scheduling.parallel ?? this.options.parallel,
-        parallelDiff: scheduling.parallelDiff ?? this.options.parallelDiff,
-      },
-      defaultSource,
-    );
+    const deployment = new Deployment(this, mode, {
+      ...this.options,
+      parallel: scheduling.parallel ?? this.options.parallel,
+      parallelDiff: scheduling.parallelDiff ?? this.options.parallelDiff,
+    });
     const persist = this.options.checkpoint;
     if (persist && mode === "update") {
       deployment.checkpoint = new SnapshotManager({
@@ -281,8 +292,4 @@ export class Engine extends StoredStack {
     transcribe("state", () => JSON.stringify(this.state));
     return { ...result, kind, ms: performance.now() - started };
   }
-}
-
-function isExplicitInstance(res: ResourceState, engine: Engine): boolean {
-  return isProviderType(res.type) && res.urn !== engine.defaultProviderUrn;
 }

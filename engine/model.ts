@@ -240,9 +240,10 @@ export interface StateCommandOptions extends SchedulingOptions {
   /** `--skip-preview`: the execution only, without the preview deployment before it. */
   skipPreview?: boolean;
   /**
-   * `--run-program`: providers configured from the current stack config, not from the config
-   * stored with the default provider in state. The local engine does not run the program for
-   * these commands; with explicit provider instances in the stack this option fails.
+   * `--run-program`: `program` runs; its registrations are refreshed (or kept, for destroy) with
+   * their providers as it registers them (engine/state-program.ts).
    */
   runProgram?: boolean;
+  /** The program `--run-program` runs; required with it. */
+  program?: Program;
 }
