@@ -2,6 +2,7 @@ import { SnapshotManager } from "./checkpoint";
 import { historyAndBackup } from "./checkpoint-copies";
 import { Deployment, type Mode } from "./deployment";
 import type { EngineOptions } from "./engine-options";
+import { CliKilled, pendingOperationsWarning } from "./killed-cli";
 import {
   DEFAULT_PARALLEL,
   failures,
@@ -96,12 +97,10 @@ import { transcribe } from "./transcript";
  *     `retainOnDelete` (no provider Delete), `import` (step.go `ImportStep.Apply`: a Read with
  *     no inputs and no state, which the dynamic-provider host fails for want of `__provider`),
  *     `dependsOn`. Any other option the SDK sends fails the registration, naming it.
- * 17. `refresh --run-program` / `destroy --run-program` run the program (refresh.go, destroy.go;
- *     deployment_executor.go `Execute`, `refreshMode`/`destroyMode`): a registration with state
- *     is refreshed with the provider as registered, its step written to the checkpoint on its own
- *     (step_generator.go `generateResourceSteps`, snapshot.go `refreshSnapshotMutation.End`,
- *     step.go `RefreshStep.Persisted`), or kept (destroy); a program error fails the command;
- *     unregistered ones are refreshed after it (`GenerateRefreshes`). state-program.ts.
+ * 17. `refresh --run-program` / `destroy --run-program` run the program; each registration's
+ *     refresh step is its own checkpoint write (state-program.ts cites the source).
+ * 18. A CLI killed between a step's two writes leaves a pending operation in the checkpoint;
+ *     the next `up` without --refresh warns about it (killed-cli.ts cites the source).
  *
  * The rules of one deployment live in deployment.ts (with workers.ts, refresh.ts, steps.ts,
  * options.ts and default-provider.ts); this file runs the commands.
@@ -131,11 +130,15 @@ export class Engine extends StoredStack {
   /** `pulumi up [--skip-preview] [--refresh]`: a preview deployment, then the update (rule 7). */
   up(program: Program, options: UpOptions = {}): Promise<RunResult> {
     return this.timed("up", async () => {
-      if (options.skipPreview) return this.deploy("update", program, options);
+      // Rule 18: a killed CLI's pending operations, warned about unless --refresh.
+      const pending = options.refresh ? [] : (this.options.state?.pendingOperations ?? []);
+      const warnings = pending.length > 0 ? { warnings: [pendingOperationsWarning(pending)] } : {};
+      if (options.skipPreview)
+        return { ...(await this.deploy("update", program, options)), ...warnings };
       const preview = await this.preview(program, options);
       if (failures(preview).length > 0) return { ...preview, preview };
       const update = await this.deploy("update", program, options);
-      return { ...update, hosts: preview.hosts + update.hosts, preview };
+      return { ...update, hosts: preview.hosts + update.hosts, preview, ...warnings };
     });
   }
 
@@ -166,7 +169,7 @@ export class Engine extends StoredStack {
     });
   }
 
-  /** Rule 17: `--run-program` needs the program to run. */
+  /** Rule 17: `--run-program` needs the program. */
   private stateProgram(kind: RunKind, options: StateCommandOptions): Program | undefined {
     if (!options.runProgram) return undefined;
     if (!options.program) throw new Error(`${kind} --run-program: pass the program to run`);
@@ -267,6 +270,7 @@ export class Engine extends StoredStack {
     try {
       const extra = await body(deployment);
       const written = await deployment.checkpoint?.close();
+      if (deployment.checkpoint?.killed) throw new CliKilled(this.options.stack);
       // diy/backend.go `apply`: after a command that is not a preview, the history and backup.
       const checkpoint = written && {
         ...written,

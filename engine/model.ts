@@ -82,6 +82,14 @@ export interface ResourceState {
 
 export interface StackState {
   resources: ResourceState[];
+  /** Left by a killed CLI (engine/killed-cli.ts); the next `up` warns about them. */
+  pendingOperations?: PendingOperation[];
+}
+
+/** One pending operation as the checkpoint holds it (apitype `OperationV2`). */
+export interface PendingOperation {
+  urn: string;
+  type: string;
 }
 
 export type Op =
@@ -144,6 +152,8 @@ export interface RunResult {
    * and the history and backup copies made after it (checkpoint-copies.ts).
    */
   checkpoint?: CheckpointStats & { copies?: CheckpointCopies };
+  /** Warnings the CLI prints (the pending operations a killed CLI left: killed-cli.ts). */
+  warnings?: string[];
 }
 
 /** What one deployment wrote (checkpoint.ts `SnapshotManager`). */
