@@ -1,5 +1,6 @@
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
+import { CliKilled } from "./killed-cli";
 import type { CheckpointStats, Props } from "./model";
 import { sourceFields } from "./source-position";
 
@@ -14,8 +15,7 @@ import { sourceFields } from "./source-position";
  *   step's write is elided (`refreshSnapshotMutation`). Writes are serialized (`mutate`, one
  *   service loop) and the step waits for its write. Elided writes are flushed by the next write,
  *   or by one more write when the deployment closes (`defaultServiceLoop`).
- * - `PULUMI_SKIP_CHECKPOINTS=true` (sdk/go/common/env/env.go `SkipCheckpoints`): mutations are
- *   applied in memory and the checkpoint is written once, at close (`unsafeServiceLoop`).
+ * - `PULUMI_SKIP_CHECKPOINTS=true` (env.go `SkipCheckpoints`): one write, at close (`unsafeServiceLoop`).
  * - pkg/backend/diy/state.go `saveCheckpoint`: every write marshals the WHOLE checkpoint (compact
  *   JSON, `compactJSONMarshaler`), copies the current file to `<file>.bak` (`backupTarget`), then
  *   rewrites the file. So an `up` changing K of N resources of S bytes serializes about
@@ -43,7 +43,6 @@ export interface CheckpointResource {
 }
 
 export type MutationKind = "create" | "update" | "delete";
-
 /** Pulumi's pending-operation names (sdk/go/common/resource/resource_operation.go). */
 const PENDING: Record<MutationKind, string> = {
   create: "creating",
@@ -60,6 +59,8 @@ export interface CheckpointOptions {
   skipCheckpoints?: boolean;
   /** The stack's resources as they are now (the engine's state, mutated by the steps). */
   resources: () => readonly CheckpointResource[];
+  /** The CLI killed once the first write of the Nth create/update/delete is on disk. */
+  killAfterBegin?: number;
 }
 
 /** One deployment's snapshot manager: every write it makes, in the order the engine makes them. */
@@ -74,6 +75,8 @@ export class SnapshotManager {
   /** True while a mutation was applied without a write (snapshot.go `hasElidedWrites`). */
   private elided = true;
   private readonly sizer: CheckpointSizer;
+  private begun = 0;
+  killed = false; // `killAfterBegin` reached: nothing more is written (killed-cli.ts)
 
   constructor(private readonly options: CheckpointOptions) {
     this.sizer = new CheckpointSizer(options);
@@ -87,13 +90,16 @@ export class SnapshotManager {
     kind: MutationKind,
     resource: CheckpointResource,
   ): Promise<{ end: () => Promise<void> }> {
+    if (this.killed) throw new CliKilled(resource.urn);
     await this.mutate(() => {
       this.pending.set(resource.urn, { resource, kind });
       return true;
     });
+    if (++this.begun === this.options.killAfterBegin) this.killed = true;
     return {
       end: () =>
         this.mutate(() => {
+          if (this.killed) throw new CliKilled(resource.urn);
           this.pending.delete(resource.urn);
           return true;
         }),
@@ -105,22 +111,25 @@ export class SnapshotManager {
     return this.mutate(() => meaningfulChange(old, next));
   }
 
-  /** A refresh step: never written on its own (`refreshSnapshotMutation`); flushed at close. */
-  refresh(): Promise<void> {
-    return this.mutate(() => false);
+  /**
+   * A refresh step: elided (`refreshSnapshotMutation.End`), flushed by the next write or at
+   * close, unless `persisted` (a registration's refresh step, `RefreshStep.Persisted`): written.
+   */
+  refresh(persisted = false): Promise<void> {
+    return this.mutate(() => persisted);
   }
 
   /** The deployment ends: one more write if any mutation was elided since the last write. */
   async close(): Promise<CheckpointStats> {
     await this.queue;
-    if (this.elided || this.options.skipCheckpoints) this.write();
+    if (!this.killed && (this.elided || this.options.skipCheckpoints)) this.write();
     return this.stats;
   }
 
   private mutate(mutator: () => boolean): Promise<void> {
     const run = this.queue.then(() => {
       const mustWrite = mutator();
-      if (this.options.skipCheckpoints) return;
+      if (this.options.skipCheckpoints || this.killed) return;
       if (mustWrite) this.write();
       else this.elided = true;
     });

@@ -14,6 +14,7 @@ import { type DiffOutcome, processIgnoreChanges } from "./options";
 import { type DefaultProviderSource, ProviderProcesses } from "./providers";
 import { StepScheduler } from "./scheduler";
 import type { StackStore } from "./stack-store";
+import { type StateProgram, stateProgramStep } from "./state-program";
 import { deleteAll, deleteUndeclared, refreshAll } from "./state-steps";
 import {
   createStep,
@@ -24,10 +25,7 @@ import {
   updateStep,
 } from "./steps";
 
-/**
- * One deployment of the local engine (engine.ts cites the Pulumi engine source for each rule):
- * its provider processes, its step-generation loop and its P step workers.
- */
+/** One deployment of the local engine (engine.ts cites the Pulumi source for each rule). */
 
 export type Mode = "preview" | "update";
 
@@ -40,6 +38,8 @@ export class Deployment extends StepScheduler {
   readonly providers: ProviderProcesses;
   /** The state's writes, when the engine persists state (engine.ts sets it for updates). */
   checkpoint: SnapshotManager | undefined;
+  /** `refresh --run-program` / `destroy --run-program`: registrations as state-program.ts. */
+  stateProgram: StateProgram | undefined;
 
   constructor(
     readonly engine: StackStore,
@@ -99,7 +99,7 @@ export class Deployment extends StepScheduler {
     await this.drain();
   }
 
-  /** Deletes of what the program no longer declares, and of replaced resources (rule 5). */
+  /** Deletes of what the program no longer declares, and of replaced ones (rule 5). */
   deleteUndeclared(): Promise<void> {
     return deleteUndeclared(this);
   }
@@ -109,15 +109,14 @@ export class Deployment extends StepScheduler {
     return deleteAll(this, resources);
   }
 
-  /** Every resource refreshed; resolves with whether all refresh steps succeeded. */
-  refreshAll(): Promise<boolean> {
-    return refreshAll(this);
+  /** Every resource (`only`: those) refreshed; resolves with whether all steps succeeded. */
+  refreshAll(only?: (res: ResourceState) => boolean): Promise<boolean> {
+    return refreshAll(this, only);
   }
 
   /**
    * Check, Diff (with parallelDiff: on a worker, `diffOnWorker`), then hand the step to a worker.
-   * Settles once the step is on a worker (or failed before); `finished` resolves when the step
-   * has finished.
+   * Settles once the step is on a worker (or failed before); `finished` when it has finished.
    */
   private async generate(goal: Goal, urn: string): Promise<{ finished: Promise<Registered> }> {
     if (this.cancelled) throw new Cancelled();
@@ -144,6 +143,7 @@ export class Deployment extends StepScheduler {
       this.registered.add(this.engine.defaultProviderUrn);
       this.providers.registerDefault();
     }
+    if (this.stateProgram) return stateProgramStep(this, this.stateProgram, goal, urn, old);
     // step_generator.go `continueStepsFromRefresh`: `isImport` when the goal names an id the
     // stored resource does not have.
     if (options.importId !== undefined && old?.id !== options.importId) {

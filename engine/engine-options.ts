@@ -14,9 +14,15 @@ export interface EngineOptions {
   /**
    * Persist the state as a self-managed backend does (checkpoint.ts): the whole checkpoint
    * rewritten around every step, to `file` (absent: counted only). `skipCheckpoints` is
-   * PULUMI_SKIP_CHECKPOINTS=true. Previews write nothing.
+   * PULUMI_SKIP_CHECKPOINTS=true. Previews write nothing. `killAfterBegin`: the CLI killed once
+   * the first write of the update's Nth create/update/delete is on disk (killed-cli.ts).
    */
-  checkpoint?: { file?: string; skipCheckpoints?: boolean; disableBackups?: boolean };
+  checkpoint?: {
+    file?: string;
+    skipCheckpoints?: boolean;
+    disableBackups?: boolean;
+    killAfterBegin?: number;
+  };
   /**
    * Starts one provider process and sends it Configure: called once per provider per
    * deployment, as the engine loads plugins per deployment (pkg/engine/update.go), and once per

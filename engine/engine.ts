@@ -2,15 +2,14 @@ import { SnapshotManager } from "./checkpoint";
 import { historyAndBackup } from "./checkpoint-copies";
 import { Deployment, type Mode } from "./deployment";
 import type { EngineOptions } from "./engine-options";
+import { CliKilled, pendingOperationsWarning } from "./killed-cli";
 import {
   DEFAULT_PARALLEL,
   failures,
-  isProviderType,
   type PreviewOptions,
   type Program,
   type Props,
   type Register,
-  type ResourceState,
   type RunKind,
   type RunResult,
   type SchedulingOptions,
@@ -18,7 +17,6 @@ import {
   type StepResult,
   type UpOptions,
 } from "./model";
-import type { DefaultProviderSource } from "./providers";
 import { StoredStack } from "./stack-store";
 import { transcribe } from "./transcript";
 
@@ -78,8 +76,8 @@ import { transcribe } from "./transcript";
  *     `Destroy`; pkg/backend/apply.go `PreviewThenPromptThenExecute`). Refresh Reads (and
  *     Diffs) run in the preview too; a destroy preview calls no provider.
  * 12. Refresh and destroy configure the default provider from its state, the stack config
- *     recorded with it at the last update (default-provider.ts), unless `--run-program`
- *     (pkg/cmd/pulumi/operations/refresh.go, destroy.go; deployment.go `EnsureProvider`).
+ *     recorded with it at the last update (default-provider.ts; deployment.go `EnsureProvider`),
+ *     unless `--run-program`: then the program runs and registers it (rule 17).
  * 13. A failed refresh Read (or Diff) fails the refresh, and `up --refresh` / `preview --refresh`
  *     stop before the program runs (deployment_executor.go `Execute`: `ex.refresh` returns the
  *     step executor's error; the refresh's own steps ignore errors and all run).
@@ -99,6 +97,10 @@ import { transcribe } from "./transcript";
  *     `retainOnDelete` (no provider Delete), `import` (step.go `ImportStep.Apply`: a Read with
  *     no inputs and no state, which the dynamic-provider host fails for want of `__provider`),
  *     `dependsOn`. Any other option the SDK sends fails the registration, naming it.
+ * 17. `refresh --run-program` / `destroy --run-program` run the program; each registration's
+ *     refresh step is its own checkpoint write (state-program.ts cites the source).
+ * 18. A CLI killed between a step's two writes leaves a pending operation in the checkpoint;
+ *     the next `up` without --refresh warns about it (killed-cli.ts cites the source).
  *
  * The rules of one deployment live in deployment.ts (with workers.ts, refresh.ts, steps.ts,
  * options.ts and default-provider.ts); this file runs the commands.
@@ -128,56 +130,63 @@ export class Engine extends StoredStack {
   /** `pulumi up [--skip-preview] [--refresh]`: a preview deployment, then the update (rule 7). */
   up(program: Program, options: UpOptions = {}): Promise<RunResult> {
     return this.timed("up", async () => {
-      if (options.skipPreview) return this.deploy("update", program, options);
+      // Rule 18: a killed CLI's pending operations, warned about unless --refresh.
+      const pending = options.refresh ? [] : (this.options.state?.pendingOperations ?? []);
+      const warnings = pending.length > 0 ? { warnings: [pendingOperationsWarning(pending)] } : {};
+      if (options.skipPreview)
+        return { ...(await this.deploy("update", program, options)), ...warnings };
       const preview = await this.preview(program, options);
       if (failures(preview).length > 0) return { ...preview, preview };
       const update = await this.deploy("update", program, options);
-      return { ...update, hosts: preview.hosts + update.hosts, preview };
+      return { ...update, hosts: preview.hosts + update.hosts, preview, ...warnings };
     });
   }
 
   /**
    * `pulumi refresh [--skip-preview] [--run-program]`: every resource read, then diffed, on the
-   * step workers (rules 10-13); gone ones leave the state.
+   * step workers (rules 10-13); gone ones leave the state. `--run-program`: rule 17.
    */
   refresh(options: StateCommandOptions = {}): Promise<RunResult> {
-    return this.previewThenExecute("refresh", options, async (deployment) => {
-      await deployment.refreshAll();
+    return this.previewThenExecute("refresh", options, async (deployment, mode) => {
+      const program = this.stateProgram("refresh", options);
+      if (program) {
+        deployment.stateProgram = "refresh";
+        await this.runProgram(deployment, program, mode, options);
+      }
+      await deployment.refreshAll((res) => !deployment.registered.has(res.urn));
     });
   }
 
-  /** `pulumi destroy [--skip-preview] [--run-program]`: every resource deleted (rules 11, 12). */
+  /** `pulumi destroy [--skip-preview] [--run-program]`: every resource deleted (rules 11, 12, 17). */
   destroy(options: StateCommandOptions = {}): Promise<RunResult> {
-    return this.previewThenExecute("destroy", options, (deployment) =>
-      deployment.deleteAll(this.resources()),
-    );
+    return this.previewThenExecute("destroy", options, async (deployment, mode) => {
+      const program = this.stateProgram("destroy", options);
+      if (program) {
+        deployment.stateProgram = "destroy";
+        await this.runProgram(deployment, program, mode, options);
+      }
+      await deployment.deleteAll(this.resources());
+    });
+  }
+
+  /** Rule 17: `--run-program` needs the program. */
+  private stateProgram(kind: RunKind, options: StateCommandOptions): Program | undefined {
+    if (!options.runProgram) return undefined;
+    if (!options.program) throw new Error(`${kind} --run-program: pass the program to run`);
+    return options.program;
   }
 
   /** Rule 11: a preview deployment (state restored after it), then the execution. */
   private previewThenExecute(
     kind: RunKind,
     options: StateCommandOptions,
-    body: (deployment: Deployment) => Promise<void>,
+    body: (deployment: Deployment, mode: Mode) => Promise<void>,
   ): Promise<RunResult> {
-    if (options.runProgram && this.resources().some((r) => isExplicitInstance(r, this))) {
-      // The local engine does not run the program for refresh or destroy; the instances'
-      // inputs could differ from their state, so it refuses rather than guess.
-      throw new Error(
-        `${kind} --run-program: the stack has explicit provider instances, whose inputs come ` +
-          "from the program; the local engine does not run the program for this command",
-      );
-    }
-    const source: DefaultProviderSource = options.runProgram ? "program" : "state";
     const run = (mode: Mode) =>
-      this.withDeployment(
-        mode,
-        options,
-        async (deployment) => {
-          await body(deployment);
-          return {};
-        },
-        source,
-      );
+      this.withDeployment(mode, options, async (deployment) => {
+        await body(deployment, mode);
+        return {};
+      });
     return this.timed(kind, async () => {
       if (options.skipPreview) return run("update");
       const started = performance.now();
@@ -199,48 +208,53 @@ export class Engine extends StoredStack {
     return this.withDeployment(mode, options, async (deployment) => {
       // Rule 13: a failed refresh step stops the deployment before the program runs.
       if (options.refresh && !(await deployment.refreshAll())) return {};
-      const register: Register = (goal) => deployment.register(goal);
-      let outputs: Props | undefined;
-      let programError: unknown;
-      try {
-        if (typeof program === "function") {
-          const parallel = options.parallel ?? this.options.parallel ?? DEFAULT_PARALLEL;
-          outputs = await program(register, { preview: mode === "preview", parallel });
-        } else {
-          // A program that declares everything without awaiting anything.
-          await Promise.allSettled(program.map((goal) => register(goal)));
-        }
-      } catch (error) {
-        programError = error;
-      }
-      await deployment.settle();
-      if (programError !== undefined) throw programError;
+      const outputs = await this.runProgram(deployment, program, mode, options);
       await deployment.deleteUndeclared();
       return outputs ? { outputs } : {};
     });
+  }
+
+  /** Runs the program against the deployment; its error once every step has settled. */
+  private async runProgram(
+    deployment: Deployment,
+    program: Program,
+    mode: Mode,
+    options: SchedulingOptions,
+  ): Promise<Props | undefined> {
+    const register: Register = (goal) => deployment.register(goal);
+    let outputs: Props | undefined;
+    let programError: unknown;
+    try {
+      if (typeof program === "function") {
+        const parallel = options.parallel ?? this.options.parallel ?? DEFAULT_PARALLEL;
+        outputs = await program(register, { preview: mode === "preview", parallel });
+      } else {
+        // A program that declares everything without awaiting anything.
+        await Promise.allSettled(program.map((goal) => register(goal)));
+      }
+    } catch (error) {
+      programError = error;
+    }
+    await deployment.settle();
+    if (programError !== undefined) throw programError;
+    return outputs;
   }
 
   private async withDeployment(
     mode: Mode,
     scheduling: SchedulingOptions,
     body: (deployment: Deployment) => Promise<{ outputs?: Props }>,
-    defaultSource: DefaultProviderSource = "state",
   ): Promise<{
     steps: StepResult[];
     hosts: number;
     outputs?: Props;
     checkpoint?: RunResult["checkpoint"];
   }> {
-    const deployment = new Deployment(
-      this,
-      mode,
-      {
-        ...this.options,
-        parallel: scheduling.parallel ?? this.options.parallel,
-        parallelDiff: scheduling.parallelDiff ?? this.options.parallelDiff,
-      },
-      defaultSource,
-    );
+    const deployment = new Deployment(this, mode, {
+      ...this.options,
+      parallel: scheduling.parallel ?? this.options.parallel,
+      parallelDiff: scheduling.parallelDiff ?? this.options.parallelDiff,
+    });
     const persist = this.options.checkpoint;
     if (persist && mode === "update") {
       deployment.checkpoint = new SnapshotManager({
@@ -256,6 +270,7 @@ export class Engine extends StoredStack {
     try {
       const extra = await body(deployment);
       const written = await deployment.checkpoint?.close();
+      if (deployment.checkpoint?.killed) throw new CliKilled(this.options.stack);
       // diy/backend.go `apply`: after a command that is not a preview, the history and backup.
       const checkpoint = written && {
         ...written,
@@ -281,8 +296,4 @@ export class Engine extends StoredStack {
     transcribe("state", () => JSON.stringify(this.state));
     return { ...result, kind, ms: performance.now() - started };
   }
-}
-
-function isExplicitInstance(res: ResourceState, engine: Engine): boolean {
-  return isProviderType(res.type) && res.urn !== engine.defaultProviderUrn;
 }

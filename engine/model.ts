@@ -82,6 +82,14 @@ export interface ResourceState {
 
 export interface StackState {
   resources: ResourceState[];
+  /** Left by a killed CLI (engine/killed-cli.ts); the next `up` warns about them. */
+  pendingOperations?: PendingOperation[];
+}
+
+/** One pending operation as the checkpoint holds it (apitype `OperationV2`). */
+export interface PendingOperation {
+  urn: string;
+  type: string;
 }
 
 export type Op =
@@ -144,6 +152,8 @@ export interface RunResult {
    * and the history and backup copies made after it (checkpoint-copies.ts).
    */
   checkpoint?: CheckpointStats & { copies?: CheckpointCopies };
+  /** Warnings the CLI prints (the pending operations a killed CLI left: killed-cli.ts). */
+  warnings?: string[];
 }
 
 /** What one deployment wrote (checkpoint.ts `SnapshotManager`). */
@@ -240,9 +250,10 @@ export interface StateCommandOptions extends SchedulingOptions {
   /** `--skip-preview`: the execution only, without the preview deployment before it. */
   skipPreview?: boolean;
   /**
-   * `--run-program`: providers configured from the current stack config, not from the config
-   * stored with the default provider in state. The local engine does not run the program for
-   * these commands; with explicit provider instances in the stack this option fails.
+   * `--run-program`: `program` runs; its registrations are refreshed (or kept, for destroy) with
+   * their providers as it registers them (engine/state-program.ts).
    */
   runProgram?: boolean;
+  /** The program `--run-program` runs; required with it. */
+  program?: Program;
 }

@@ -1,4 +1,5 @@
-import { isProviderType, type ResourceState } from "./model";
+import type { ProviderHost } from "./host";
+import { isProviderType, type ResourceState, type StepResult } from "./model";
 import { refreshResource } from "./refresh";
 import type { StepScheduler } from "./scheduler";
 import { DeleteProtectedError, deleteResource, type StepDeployment } from "./steps";
@@ -68,29 +69,50 @@ export async function deleteAll(
  * Refresh steps on the workers (refresh.ts). A failed one does not stop the others
  * (step_executor.go `ignoreErrors`), but fails the refresh: deployment_executor.go `Execute`
  * returns the error of `refresh` before the program runs. Resolves with whether all succeeded.
+ * `only`: the resources to refresh (`refresh --run-program` refreshes here the ones the program
+ * did not register: step_generator.go `GenerateRefreshes`).
  */
-export async function refreshAll(d: StateStepDeployment): Promise<boolean> {
+export async function refreshAll(
+  d: StateStepDeployment,
+  only: (res: ResourceState) => boolean = () => true,
+): Promise<boolean> {
   // deployment_executor.go `refresh`: a step for every resource of the old snapshot, those
   // marked for deletion (a replaced one waiting for its delete) included.
-  const refreshable = d.engine.resources().filter((r) => !isProviderType(r.type));
+  const refreshable = d.engine.resources().filter((r) => !isProviderType(r.type) && only(r));
   for (const res of refreshable) {
     if (!(await d.acquire())) break;
-    void d.onWorker(
-      res.name,
-      res.urn,
-      "refresh",
-      async () => {
-        const refreshed = await refreshResource(await d.host(res.provider), res, d.options);
-        // A preview restores the state afterwards; its diffs still see what was read.
-        if (refreshed.state === null) d.engine.remove(res);
-        else d.engine.put(refreshed.state);
-        // snapshot.go `refreshSnapshotMutation`: elided, the state written once at the end.
-        await d.checkpoint?.refresh();
-        return { op: refreshed.op, outputs: refreshed.state?.outputs ?? {} };
-      },
-      { ignoreErrors: true },
-    );
+    void refreshStep(d, res, await d.host(res.provider), false);
   }
   await d.settle();
   return d.steps.every((step) => step.ok);
+}
+
+/**
+ * One refresh step on the worker already acquired. `persisted`: a refresh step of a
+ * registration (`refresh --run-program`: step_generator.go `generateResourceSteps`, a
+ * `RefreshStep` with a completion source, step.go `RefreshStep.Persisted`) writes the checkpoint
+ * like any mutation (snapshot.go `refreshSnapshotMutation.End`); the others are elided.
+ */
+export function refreshStep(
+  d: StateStepDeployment,
+  res: ResourceState,
+  host: ProviderHost,
+  persisted: boolean,
+): Promise<StepResult> {
+  return d.onWorker(
+    res.name,
+    res.urn,
+    "refresh",
+    async () => {
+      const refreshed = await refreshResource(host, res, d.options);
+      // A preview restores the state afterwards; its diffs still see what was read.
+      if (refreshed.state === null) d.engine.remove(res);
+      else d.engine.put(refreshed.state);
+      // snapshot.go `refreshSnapshotMutation`: elided (the state written once at the end)
+      // unless persisted.
+      await d.checkpoint?.refresh(persisted);
+      return { op: refreshed.op, outputs: refreshed.state?.outputs ?? {} };
+    },
+    { ignoreErrors: true },
+  );
 }

@@ -94,7 +94,8 @@ describe("40 accounts, 20 drifted, 3 pending, acronis:maxEmailChanges=5", () => 
     for (const i of DRIFTED) {
       expect(stack.engine.resource(`user${i}`)?.outputs.status).toBe("drifted");
     }
-    expect(failures(await stack.refresh({ runProgram: true, skipPreview: true }))).toEqual([]);
+    const run = { runProgram: true, program: program(), skipPreview: true };
+    expect(failures(await stack.refresh(run))).toEqual([]);
     expect(await puts()).toBe(0);
   });
 

@@ -113,7 +113,12 @@ describe("providers configured from the state", () => {
     stack.configure({ config: { ...stack.config, "acronis:clientSecret": "rotated-not-yet-up" } });
 
     expect(failures(await stack.refresh())).toEqual([]);
-    const current = await stack.refresh({ runProgram: true, skipPreview: true });
+    // --run-program: the program registers the default provider with the current config.
+    const current = await stack.refresh({
+      runProgram: true,
+      program: [fresh2()],
+      skipPreview: true,
+    });
     expect(failures(current).map((s) => s.name)).toEqual(["fresh2"]);
     expect(failures(current)[0]?.error).toMatch(/UserEmail refresh account .*401/);
   });
