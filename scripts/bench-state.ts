@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { generatedUserId, generateSeed, type RunningEmulator, startEmulator } from "../emulator";
@@ -9,19 +9,17 @@ import {
   resourceBytes,
   serializeCheckpoint,
 } from "../engine/checkpoint";
-import { collectGoals } from "../engine/declarations";
 import { Engine, failures, type Goal, type RunResult } from "../engine/engine";
 import { ProviderHost } from "../engine/host";
-import { prepareProgram } from "../engine/program";
 import type { RegistrationSource } from "../engine/source-position";
 import {
   createWorkspace,
-  REPO_ROOT,
   USER_EMAIL_TYPE,
   userEmailGoal,
   type Workspace,
 } from "../engine/workspace";
 import { printTable, type Row, reported } from "./bench-table";
+import { exampleRegistrations } from "./example-registrations";
 
 /**
  * What Pulumi's state writes cost a large stack on a self-managed backend (engine/checkpoint.ts:
@@ -78,18 +76,12 @@ async function stackOf(
 async function programSource(): Promise<RegistrationSource> {
   const emulator = await startEmulator({});
   try {
-    const source = path.join(REPO_ROOT, "examples", "from-yaml");
-    const files = readdirSync(source).filter((f) => f !== "README.md" && f !== "node_modules");
-    const { workspace, project } = await prepareProgram("bench-state-source", source, files);
-    const config = demoStackConfig(project, emulator.baseUrl);
-    const run = {
-      dir: workspace.dir,
-      project: project.name,
-      stack: "fleet",
-      config,
-      secretKeys: [],
-    };
-    const { registrations } = await collectGoals(run);
+    const { registrations } = await exampleRegistrations(
+      "from-yaml",
+      "bench-state-source",
+      emulator.baseUrl,
+      "fleet",
+    );
     const found = registrations.find((g) => g.type === USER_EMAIL_TYPE)?.source;
     if (!found)
       throw new Error("examples/from-yaml registered no UserEmail with a source position");

@@ -1,12 +1,8 @@
-import { readdirSync } from "node:fs";
-import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { demoStackConfig } from "../../emulator/demo-stack-config";
 import { resourceBytes } from "../../engine/checkpoint";
-import { collectGoals } from "../../engine/declarations";
-import { prepareProgram } from "../../engine/program";
 import { sourceFields } from "../../engine/source-position";
-import { REPO_ROOT, USER_EMAIL_TYPE } from "../../engine/workspace";
+import { USER_EMAIL_TYPE } from "../../engine/workspace";
+import { exampleRegistrations } from "../../scripts/example-registrations";
 import { emulatorForStories } from "../support/stack";
 
 /**
@@ -21,18 +17,12 @@ const emulator = emulatorForStories({});
 
 describe("source positions and stack traces", () => {
   it("reach the engine with every registration and are part of each account's bytes in state", async () => {
-    const source = path.join(REPO_ROOT, "examples", "from-yaml");
-    const files = readdirSync(source).filter((f) => f !== "README.md" && f !== "node_modules");
-    const { workspace, project } = await prepareProgram("source-positions", source, files);
-    const config = demoStackConfig(project, emulator.baseUrl);
-    const run = {
-      dir: workspace.dir,
-      project: project.name,
-      stack: "test",
-      config,
-      secretKeys: [],
-    };
-    const { registrations } = await collectGoals(run);
+    const { project, registrations } = await exampleRegistrations(
+      "from-yaml",
+      "source-positions",
+      emulator.baseUrl,
+      "test",
+    );
     const accounts = registrations.filter((g) => g.type === USER_EMAIL_TYPE);
     expect(accounts.length).toBeGreaterThan(0);
 
