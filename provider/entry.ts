@@ -1,7 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
-import type * as Steps from "./dynamic";
-import type { UserEmailInputs } from "./inputs";
-import type { UserEmailOutputs } from "./reconcile";
+import type { UserEmailInputs } from "./decision/inputs";
+import type { UserEmailOutputs } from "./decision/reconcile";
+import type * as Steps from "./resource/steps";
 
 /**
  * The object Pulumi serializes into every UserEmail's state as `__provider`.
@@ -13,8 +13,16 @@ import type { UserEmailOutputs } from "./reconcile";
  * a stale copy frozen into state. Installed under node_modules, Pulumi writes this module as a
  * single `require(...)`; from a source checkout it copies these few functions by value, which
  * still resolve the package the same way.
+ *
+ * It belongs to the resource part (resource/index.ts) but sits at the provider root: its
+ * installed path, dist/provider/entry.js, is part of that stored text.
  */
 
+/**
+ * The steps (resource/steps.ts), by the name the package's `exports` give them. The name is older
+ * than the folders and stays: from a source checkout this text is copied into every state, so
+ * changing it would rewrite every resource once (see test/serialized-provider.test.ts).
+ */
 const IMPLEMENTATION = "pulumi-acronis-user-email/provider/dynamic";
 
 let loaded: typeof Steps | undefined;

@@ -1,21 +1,18 @@
 /**
  * pulumi-acronis-user-email: manage the contact email of Acronis Cyber Platform accounts.
+ *
+ * The package root: what a program imports. Each part is a folder with its own entry file
+ * (docs/development.md draws them): resource/ (UserEmail, AcronisProvider and the steps),
+ * decision/ (the pure core), accounts-file/ (the YAML accounts file), settings/, api/ (the
+ * client) and cli/ (the command). entry.ts beside this file is what Pulumi stores in state.
  */
 
 export {
   type AccountEntry,
   type AccountRef,
   AccountsFileError,
-  type Connection,
-  type FindUsers,
-  type Location,
-  parseAccountsYaml,
-  type ResolvedAccount,
-  resolveAccounts,
-  resourceName,
-} from "./accounts";
-export {
   CONNECTIONS_CONFIG_KEY,
+  type Connection,
   type ConnectionOptions,
   type ConnectionSettings,
   connectionProviderName,
@@ -24,10 +21,27 @@ export {
   type DeclareOptions,
   declareConnections,
   declareUserEmails,
+  type FindUsers,
   type FromFileOptions,
+  type Location,
+  parseAccountsYaml,
   pulumiConfigLookup,
+  type ResolvedAccount,
+  resolveAccounts,
+  resourceName,
+  type StackSelection,
+  selectStack,
+  stacksOf,
   userEmailsFromFile,
-} from "./accounts-stack";
+} from "./accounts-file";
+export {
+  domainAllowed,
+  normalizeEmail,
+  type Status,
+  sameEmail,
+  type UserEmailInputs,
+  type UserEmailOutputs,
+} from "./decision";
 export {
   AcronisProvider,
   type AcronisProviderArgs,
@@ -36,9 +50,7 @@ export {
   acronisProviderInputs,
   PROVIDER_PACKAGE,
   SECRET_PROVIDER_INPUTS,
-} from "./acronis-provider";
-export { domainAllowed, normalizeEmail, sameEmail } from "./email";
-export type { UserEmailInputs } from "./inputs";
-export type { Status, UserEmailOutputs } from "./reconcile";
-export { type StackSelection, selectStack, stacksOf } from "./stacks";
-export { UserEmail, type UserEmailArgs, userEmailProvider } from "./user-email";
+  UserEmail,
+  type UserEmailArgs,
+  userEmailProvider,
+} from "./resource";

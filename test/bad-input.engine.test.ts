@@ -8,7 +8,7 @@ import { plan, stackForStories } from "./support/stack";
 /**
  * Bad input, as the user meets it through `pulumi preview`: one clear message naming the account
  * and the property (or the setting), and nothing sent to the platform for anything check can
- * reject. The YAML file's errors are covered beside its loader (provider/accounts.test.ts).
+ * reject. The YAML file's errors are covered beside its loader (provider/accounts-file/accounts.test.ts).
  */
 
 const ID = USERS.fresh;

@@ -40,6 +40,7 @@ const RUNNERS: Record<string, string> = {
 /** Outputs that another test file produces and compares, each read there by its marker. */
 const OUTPUT_RUNNERS: Record<string, string> = {
   "report errors": "provider/cli/report-docs.test.ts",
+  layout: "test/provider-parts.test.ts",
 };
 
 /**
@@ -289,7 +290,8 @@ describe("the pages", () => {
 
   it("README: a front door of about 200 lines, every line of prose within 100 characters", () => {
     const lines = readDoc("README.md").split("\n");
-    expect(lines.length).toBeLessThanOrEqual(215);
+    // About 200, plus the layout tree of the Development section (a line per folder).
+    expect(lines.length).toBeLessThanOrEqual(235);
     const outputs = docBlocks("README.md").filter((b) => b.marker?.kind === "output of");
     const long = lines
       .map((l, i) => [i + 1, l] as const)

@@ -18,7 +18,7 @@ import { countOps, Engine, failures } from "../engine/engine";
 import { ProviderHost } from "../engine/host";
 import { languageHostProgram, readProjectFile } from "../engine/program";
 import { REPO_ROOT } from "../engine/workspace";
-import { parseAccountsYaml } from "../provider/accounts";
+import { parseAccountsYaml } from "../provider/accounts-file/accounts";
 import { runCli } from "../provider/cli/run";
 import { emulatorForStories, waitFor } from "./support/stack";
 

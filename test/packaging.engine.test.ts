@@ -87,6 +87,36 @@ function readmeInstall() {
   };
 }
 
+/** The modules 0.1.0 had side by side under provider/, before its parts became folders. */
+const FLAT_MODULES_OF_0_1_0 = [
+  "account-entry",
+  "accounts",
+  "accounts-connections",
+  "accounts-file-problems",
+  "accounts-stack",
+  "accounts-yaml",
+  "acronis-provider",
+  "adoption-notes",
+  "client-options",
+  "describe-value",
+  "duration",
+  "dynamic",
+  "email",
+  "inputs",
+  "login-resolution",
+  "provider-session",
+  "reconcile",
+  "refresh-credentials",
+  "resource-name",
+  "setting-catalogue",
+  "setting-kinds",
+  "settings",
+  "stacks",
+  "step-error",
+  "user-email",
+  "yaml-locator",
+];
+
 describe("installed from the packed tarball, as the README says", () => {
   it("serializes to one small require() and runs in a host started in the user's project", async () => {
     const npm = (args: string[], cwd: string) =>
@@ -166,6 +196,16 @@ describe("installed from the packed tarball, as the README says", () => {
       { cwd: app, encoding: "utf8" },
     );
     expect(help).toMatch(/^Usage: pulumi-acronis-user-email export --tenant <uuid>/);
+
+    // The flat deep imports of 0.1.0 (`pulumi-acronis-user-email/provider/<module>`) still load
+    // the same modules from their part folders (deprecated aliases in package.json's exports).
+    const userRequire = createRequire(path.join(app, "package.json"));
+    for (const name of FLAT_MODULES_OF_0_1_0) {
+      const spec = `pulumi-acronis-user-email/provider/${name}`;
+      const target = path.relative(installed, userRequire.resolve(spec));
+      expect(target, spec).toMatch(/^dist\/provider\/(decision|settings|resource|accounts-file)\//);
+      expect(Object.keys(userRequire(spec)).length, spec).toBeGreaterThan(0);
+    }
 
     // Serialize from the user's directory, as the Pulumi program does.
     const previous = process.cwd();

@@ -18,7 +18,7 @@ import {
   isVersionMismatch,
   OutcomeUnknownError,
 } from "../provider/api";
-import { READ_CACHE_TTL_MS } from "../provider/settings";
+import { READ_CACHE_TTL_MS } from "../provider/settings/settings";
 import { recordIssuedTokens } from "./support/stack";
 
 /**
@@ -47,7 +47,7 @@ afterAll(async () => {
   await emulator?.close();
 });
 
-/** A client configured as the provider configures it (settings.ts), read-ahead on. */
+/** A client configured as the provider configures it (settings/settings.ts), read-ahead on. */
 function client(options: Partial<AcronisClientOptions> = {}): AcronisClient {
   const c = new AcronisClient({
     baseUrl: emulator.baseUrl,

@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { UUID } from "../inputs";
+import { UUID } from "../decision/inputs";
 
 /**
  * The command line of `pulumi-acronis-user-email export`, parsed and checked without I/O. The

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { parseAccountsYaml } from "../accounts";
+import { parseAccountsYaml } from "../accounts-file/accounts";
 import type { AcronisUser } from "../api";
 import {
   emptyCounts,

@@ -1,6 +1,6 @@
 import { stringify } from "yaml";
 import type { AcronisUser } from "../api";
-import { normalizeEmail } from "../email";
+import { normalizeEmail } from "../decision/email";
 
 /**
  * What the export makes of each listed user, and the text it writes: pure, so the rules read as

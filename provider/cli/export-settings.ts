@@ -1,5 +1,5 @@
-import { entryOf, SETTING_NAMES, type SettingName } from "../setting-catalogue";
-import { loadSettings, type Settings } from "../settings";
+import { entryOf, SETTING_NAMES, type SettingName } from "../settings/setting-catalogue";
+import { loadSettings, type Settings } from "../settings/settings";
 import type { ExportArgs } from "./args";
 
 /**

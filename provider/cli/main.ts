@@ -1,4 +1,11 @@
 #!/usr/bin/env node
+/**
+ * The command line: `export` (write an accounts file from the platform's accounts) and `report`
+ * (who has not confirmed, from a stack export). Built on the API client and the accounts file;
+ * runs without Pulumi. run.ts dispatches the commands; this file is the package's `bin`.
+ *
+ * May import: decision, settings, accounts-file, api.
+ */
 import { removeAllPending } from "./atomic-file";
 import { runCli } from "./run";
 

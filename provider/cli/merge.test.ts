@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { AccountsFileError, parseAccountsYaml } from "../accounts";
+import { AccountsFileError, parseAccountsYaml } from "../accounts-file/accounts";
 import type { AcronisUser } from "../api";
 import { emptyCounts } from "./entries";
 import { MergeTarget } from "./merge";

@@ -11,9 +11,9 @@ import {
   type YAMLMap,
   type YAMLSeq,
 } from "yaml";
-import { accountsFileError, parseAccountsYaml } from "../accounts";
+import { accountsFileError, parseAccountsYaml } from "../accounts-file/accounts";
 import type { AcronisUser } from "../api";
-import { baseUrlText } from "../setting-kinds";
+import { baseUrlText } from "../settings/setting-kinds";
 import { type ExportCounts, entryFields, entryNote, leftOutSummary, type Naming } from "./entries";
 
 /**

@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { parseDuration } from "../duration";
+import { parseDuration } from "../decision/duration";
 import { COMMAND, unknownOption } from "./args";
 import { REPORT_FORMATS, type ReportFormat } from "./report-format";
 import { REPORT_STATUSES, type ReportStatus } from "./report-rows";

@@ -1,15 +1,15 @@
 import { z } from "zod";
-import { formatDuration, parseDuration } from "../duration";
-import { DEFAULT_RESEND_AFTER } from "../inputs";
+import { formatDuration, parseDuration } from "../decision/duration";
+import { DEFAULT_RESEND_AFTER } from "../decision/inputs";
 import type { StateAccount, StateAccounts } from "./report-state";
 import { stateValue } from "./report-state";
 
 /**
  * The report's rows and counts: a pure function of the accounts read from state and the time
- * the report is made. What each account's outputs hold is the provider's (reconcile.ts
+ * the report is made. What each account's outputs hold is the provider's (decision/reconcile.ts
  * `UserEmailOutputs`, written by create, update and refresh): the status, the account, and for
  * a pending one when the link was requested. When `up` sends the next link is the provider's
- * rule too (reconcile.ts `resendAtOf`: requestedAt + resendAfter).
+ * rule too (decision/reconcile.ts `resendAtOf`: requestedAt + resendAfter).
  */
 
 /** Statuses in report order; "unknown": the state does not say (an older or hidden output). */
@@ -116,7 +116,7 @@ export function rowOf(account: StateAccount, now: Date): ReportRow {
       if (given.ok) duration = given;
       else missing.push("resendAfter");
     } else missing.push("resendAfter");
-    // The provider's own fallback when a stored value does not parse (dynamic.ts).
+    // The provider's own fallback when a stored value does not parse (resource/steps.ts).
     if (!duration.ok) throw new Error("the default resendAfter does not parse");
     resendAfter = formatDuration(duration.ms);
     if (requestedAt !== null) {

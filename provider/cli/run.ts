@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import * as path from "node:path";
-import { AccountsFileError } from "../accounts";
+import { AccountsFileError } from "../accounts-file/accounts";
 import { AcronisApiError, AcronisClient } from "../api";
-import { clientOptions, SettingsError } from "../settings";
+import { clientOptions, SettingsError } from "../settings/settings";
 import { COMMAND, type ExportArgs, HELP, parseCommandLine } from "./args";
 import { AtomicFile, exists, writeWhole } from "./atomic-file";
 import {

@@ -1,5 +1,5 @@
 import { expect } from "vitest";
-import { AccountsFileError, parseAccountsYaml } from "../../provider/accounts";
+import { AccountsFileError, parseAccountsYaml } from "../../provider/accounts-file/accounts";
 
 /** The problems of an accounts file that must be rejected, one string each. */
 export function problemsOf(text: string): readonly string[] {

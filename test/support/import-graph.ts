@@ -113,3 +113,39 @@ export function importLoops(graph: ImportGraph): string[][] {
   for (const v of [...graph.keys()].sort()) if (!index.has(v)) visit(v);
   return loops.sort((a, b) => (a[0] as string).localeCompare(b[0] as string));
 }
+
+/** Part name -> the parts it may import (its own files aside). */
+export type PartRules = Map<string, readonly string[]>;
+
+/**
+ * The imports of `graph` that cross from one part into another the importer does not list:
+ * `from -> to (fromPart may not import toPart)`. Files of no part (undefined) are not checked.
+ */
+export function forbiddenImports(
+  graph: ImportGraph,
+  partOf: (file: string) => string | undefined,
+  rules: PartRules,
+): string[] {
+  return [...graph].flatMap(([from, tos]) => {
+    const fromPart = partOf(from);
+    if (fromPart === undefined) return [];
+    return tos
+      .map((to) => [to, partOf(to)] as const)
+      .filter(([, toPart]) => toPart !== undefined && toPart !== fromPart)
+      .filter(([, toPart]) => !(rules.get(fromPart) ?? []).includes(toPart as string))
+      .map(([to, toPart]) => `${from} -> ${to} (${fromPart} may not import ${toPart})`);
+  });
+}
+
+/**
+ * What an entry file's header says its part may import: the parts named on its
+ * `May import: a, b.` line, none for `May import: nothing else of the provider.`, undefined
+ * when the line is missing.
+ */
+export function declaredImports(text: string): string[] | undefined {
+  const line = /^\s*\*\s*May import: (.+?)\.\s*$/m.exec(text);
+  if (!line) return undefined;
+  const list = line[1] as string;
+  if (/^nothing\b/.test(list)) return [];
+  return list.split(",").map((p) => p.trim());
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { problemsOf } from "../test/support/accounts-problems";
+import { problemsOf } from "../../test/support/accounts-problems";
 import {
   AccountsFileError,
   type FindUsers,

@@ -1,6 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { validateBaseUrl } from "./api/url";
+import { validateBaseUrl } from "../api/url";
 
 /**
  * The kinds of value a setting holds: an API URL, a text, a whole number in a range, a change

@@ -1,6 +1,26 @@
 import { readFileSync } from "node:fs";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { AcronisClient } from "../api";
+import {
+  AcronisProvider,
+  type AcronisProviderSettings,
+  acronisProviderInputs,
+} from "../resource/acronis-provider";
+import { UserEmail } from "../resource/user-email";
+import {
+  FILE_SETTING_NAMES,
+  type RequiredSettingName,
+  valueIfSet,
+} from "../settings/setting-catalogue";
+import {
+  type ConfigLookup,
+  clientOptions,
+  loadSettings,
+  type Settings,
+  SettingsError,
+  stackOptionalSettings,
+} from "../settings/settings";
 import {
   type AccountEntry,
   AccountsFileError,
@@ -14,23 +34,7 @@ import {
   resourceName,
   SEARCH_LIMIT,
 } from "./accounts";
-import {
-  AcronisProvider,
-  type AcronisProviderSettings,
-  acronisProviderInputs,
-} from "./acronis-provider";
-import { AcronisClient } from "./api";
-import { FILE_SETTING_NAMES, type RequiredSettingName, valueIfSet } from "./setting-catalogue";
-import {
-  type ConfigLookup,
-  clientOptions,
-  loadSettings,
-  type Settings,
-  SettingsError,
-  stackOptionalSettings,
-} from "./settings";
 import { selectStack } from "./stacks";
-import { UserEmail } from "./user-email";
 
 /**
  * The accounts file as a stack: one UserEmail per entry, named after the account id so the

@@ -1,4 +1,4 @@
-import { AcronisApiError } from "./api";
+import { AcronisApiError } from "../api";
 
 /**
  * What a refused sign-in during a refresh means, and the one command that fixes it.

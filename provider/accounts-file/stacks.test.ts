@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { problemsOf } from "../test/support/accounts-problems";
+import { problemsOf } from "../../test/support/accounts-problems";
 import { parseAccountsYaml } from "./accounts";
 import { selectStack, stacksOf } from "./stacks";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { AcronisApiError, type ErrorKind } from "./api";
+import { AcronisApiError, type ErrorKind } from "../api";
 import { explainRefreshError, REFRESH_CREDENTIALS_HINT } from "./refresh-credentials";
 
 const apiError = (kind: ErrorKind, status: number) =>

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, expectTypeOf, it } from "vitest";
+import { loadCheckPolicy, loadSettings, SettingsError } from "../settings/settings";
 import {
   AcronisProvider,
   type AcronisProviderArgs,
@@ -8,7 +9,6 @@ import {
   acronisProviderInputs,
   SECRET_PROVIDER_INPUTS,
 } from "./acronis-provider";
-import { loadCheckPolicy, loadSettings, SettingsError } from "./settings";
 
 const SECRET = "s3cr3t-Unit-ProviderSecret-42";
 const BASE_URL = "https://us5-cloud.acronis.com/api/2";

@@ -1,8 +1,8 @@
 import { describe, expect, expectTypeOf, it } from "vitest";
-import { problemsOf } from "../test/support/accounts-problems";
-import { parseAccountsYaml } from "./accounts";
-import { connectionSettings } from "./accounts-stack";
-import { AcronisProvider, acronisProviderInputs } from "./acronis-provider";
+import { problemsOf } from "../../test/support/accounts-problems";
+import { parseAccountsYaml } from "../accounts-file/accounts";
+import { connectionSettings } from "../accounts-file/accounts-stack";
+import { AcronisProvider, acronisProviderInputs } from "../resource/acronis-provider";
 import {
   howToSetSetting,
   INSTANCE_NAME_KEY,

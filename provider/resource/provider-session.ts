@@ -1,11 +1,11 @@
-import { AcronisApiError, AcronisClient } from "./api";
+import { AcronisApiError, AcronisClient } from "../api";
 import {
   admitChange,
   type Desired,
   type LiveAccount,
   needsWrite,
   type PendingRequest,
-} from "./reconcile";
+} from "../decision/reconcile";
 import {
   type CheckSettings,
   type ConfigLookup,
@@ -14,7 +14,7 @@ import {
   instanceName,
   loadCheckPolicy,
   loadSettings,
-} from "./settings";
+} from "../settings/settings";
 import { StepError } from "./step-error";
 
 /**

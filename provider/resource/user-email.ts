@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as userEmailProvider from "./entry";
-import type { Status } from "./reconcile";
+import type { Status } from "../decision/reconcile";
+import * as userEmailProvider from "../entry";
 
 /** What a program passes to `new UserEmail(...)`. */
 export interface UserEmailArgs {

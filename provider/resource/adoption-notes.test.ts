@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { AcronisApiError, type ErrorKind } from "../api";
+import { SettingsError } from "../settings/settings";
 import { adoptionNote, failsEveryAccount } from "./adoption-notes";
-import { AcronisApiError, type ErrorKind } from "./api";
-import { SettingsError } from "./settings";
 
 const ID = "6f1c2a3b-0000-4000-8000-000000000001";
 const apiError = (kind: ErrorKind, status?: number) =>

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { SettingsError } from "../settings/settings";
 import { AccountsFileError, parseAccountsYaml } from "./accounts";
 import { connectionSettings } from "./accounts-stack";
-import { SettingsError } from "./settings";
 
 const GRACE = "50000000-0000-4000-8000-000000000001";
 const ALICE = "20000000-0000-4000-8000-000000000002";

@@ -1,15 +1,13 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { adoptionNote, failsEveryAccount, unreadNote } from "./adoption-notes";
-import { isVersionMismatch, OutcomeUnknownError } from "./api";
-import { parseDuration } from "./duration";
+import { isVersionMismatch, OutcomeUnknownError } from "../api";
+import { parseDuration } from "../decision/duration";
 import {
   checkInputs,
   DEFAULT_RESEND_AFTER,
   type RawInputs,
   UNKNOWN,
   type UserEmailInputs,
-} from "./inputs";
-import { ProviderSession } from "./provider-session";
+} from "../decision/inputs";
 import {
   adoptionOutcome,
   type Desired,
@@ -23,7 +21,9 @@ import {
   pendingFrom,
   resendAtOf,
   type UserEmailOutputs,
-} from "./reconcile";
+} from "../decision/reconcile";
+import { adoptionNote, failsEveryAccount, unreadNote } from "./adoption-notes";
+import { ProviderSession } from "./provider-session";
 import { explainRefreshError } from "./refresh-credentials";
 import { reported, StepError } from "./step-error";
 

@@ -1,9 +1,9 @@
 import { z } from "zod";
+import { parseDuration } from "../decision/duration";
+import { normalizeEmail } from "../decision/email";
+import { UUID } from "../decision/inputs";
 import type { Connection } from "./accounts-connections";
 import { expected, inFile, type Problem, reporter } from "./accounts-file-problems";
-import { parseDuration } from "./duration";
-import { normalizeEmail } from "./email";
-import { UUID } from "./inputs";
 import type { Location, Locator } from "./yaml-locator";
 
 /**

@@ -1,4 +1,4 @@
-import { SettingsError } from "./settings";
+import { SettingsError } from "../settings/settings";
 
 /** An error for the user: a summary and what to do. Printed without our stack trace. */
 export class StepError extends Error {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { parseAccountsYaml } from "./accounts";
-import { connectionSettings } from "./accounts-stack";
-import { acronisProviderInputs } from "./acronis-provider";
+import { parseAccountsYaml } from "../accounts-file/accounts";
+import { connectionSettings } from "../accounts-file/accounts-stack";
+import { acronisProviderInputs } from "../resource/acronis-provider";
 import { configKey, entryOf, SETTING_NAMES, type SettingName } from "./setting-catalogue";
 import {
   INSTANCE_NAME_KEY,

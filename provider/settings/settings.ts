@@ -1,5 +1,14 @@
+/**
+ * Settings: every setting the provider has, once (setting-catalogue.ts: its config key,
+ * environment variable, kind, default and description; setting-kinds.ts: what each kind parses
+ * and says), and the one loader that turns a stack config, environment variables and an
+ * AcronisProvider's inputs into validated settings (this file), plus the API client's options
+ * they make (client-options.ts). Errors name the setting and how to set it, never its value.
+ *
+ * May import: decision, api.
+ */
 import { z } from "zod";
-import type { CheckPolicy } from "./inputs";
+import type { CheckPolicy } from "../decision/inputs";
 import {
   configKey,
   entryOf,

@@ -19,7 +19,7 @@ const ARGUMENTS_PAGE = "docs/several-datacenters.md";
 
 /** The cells of each row of the table whose header row is `header`; `\|` is a `|` in a cell. */
 function tableRows(file: string, header: string): string[][] {
-  const lines = readFileSync(path.join(__dirname, "..", file), "utf8").split("\n");
+  const lines = readFileSync(path.join(__dirname, "..", "..", file), "utf8").split("\n");
   const start = lines.findIndex((line) => line.trim() === header);
   if (start < 0) throw new Error(`${file} has no table headed ${header}`);
   const rows: string[][] = [];

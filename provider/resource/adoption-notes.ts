@@ -1,6 +1,6 @@
-import { AcronisApiError } from "./api";
-import type { AdoptionOutcome } from "./reconcile";
-import { SettingsError } from "./settings";
+import { AcronisApiError } from "../api";
+import type { AdoptionOutcome } from "../decision/reconcile";
+import { SettingsError } from "../settings/settings";
 
 /**
  * What the first preview of an account says about it. Pulumi shows every resource new to the

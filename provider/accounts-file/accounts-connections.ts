@@ -1,12 +1,12 @@
 import { z } from "zod";
-import { expected, inFile, type Problem, reporter } from "./accounts-file-problems";
 import {
   entryOf,
   FILE_SETTING_NAMES,
   type FileSettingName,
   type SettingValues,
   valueIfSet,
-} from "./setting-catalogue";
+} from "../settings/setting-catalogue";
+import { expected, inFile, type Problem, reporter } from "./accounts-file-problems";
 import type { Location, Locator } from "./yaml-locator";
 
 /**

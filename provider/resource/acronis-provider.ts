@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { type Audience, describeValue } from "./describe-value";
+import { type Audience, describeValue } from "../decision/describe-value";
 import {
   configKey,
   entryOf,
@@ -10,8 +10,8 @@ import {
   SETTING_NAMES,
   type SettingName,
   valueIfSet,
-} from "./setting-catalogue";
-import { INSTANCE_NAME_KEY } from "./settings";
+} from "../settings/setting-catalogue";
+import { INSTANCE_NAME_KEY } from "../settings/settings";
 
 /**
  * Explicit provider instances: one per datacenter or API client, so one stack manages accounts

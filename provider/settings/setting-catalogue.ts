@@ -1,4 +1,4 @@
-import { DEFAULT_RETRY_POLICY } from "./api/retry";
+import { DEFAULT_RETRY_POLICY } from "../api/retry";
 import {
   apiUrl,
   changeLimit,

@@ -1,4 +1,4 @@
-import type { AcronisClientOptions } from "./api";
+import type { AcronisClientOptions } from "../api";
 import type { SettingValues } from "./setting-catalogue";
 
 /**

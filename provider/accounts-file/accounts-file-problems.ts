@@ -1,4 +1,4 @@
-import { type Audience, describeValue } from "./describe-value";
+import { type Audience, describeValue } from "../decision/describe-value";
 import type { Location, Locator, Path } from "./yaml-locator";
 
 /**
