@@ -1,7 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { UserEmailInputs } from "./decision/inputs";
 import type { UserEmailOutputs } from "./decision/reconcile";
-import type * as Steps from "./resource/steps";
 
 /**
  * The object Pulumi serializes into every UserEmail's state as `__provider`.
@@ -25,7 +24,17 @@ import type * as Steps from "./resource/steps";
  */
 const IMPLEMENTATION = "pulumi-acronis-user-email/provider/dynamic";
 
-let loaded: typeof Steps | undefined;
+/** The SDK's provider contract for this resource's plain inputs and outputs. */
+type UserEmailProvider = pulumi.dynamic.ResourceProvider<UserEmailInputs, UserEmailOutputs>;
+
+/**
+ * What the implementation module exports: every step of the contract. resource/steps.ts holds
+ * its exports to this type; it is declared here, not imported from there, so that this file sits
+ * below the resource part it belongs to (user-email.ts imports it, nothing points back).
+ */
+export type Steps = Required<UserEmailProvider>;
+
+let loaded: Steps | undefined;
 
 /**
  * Loads the implementation on the first step of a process. Every preview and every update starts
@@ -35,18 +44,16 @@ let loaded: typeof Steps | undefined;
  * written at once: the engine ends the host with a signal, never a clean exit. Neither call
  * throws. (No comments inside: from a source checkout the function body is copied into state.)
  */
-function steps(): typeof Steps {
+function steps(): Steps {
   if (loaded === undefined) {
     const nodeModule = process.getBuiltinModule("node:module");
     nodeModule.enableCompileCache?.();
-    loaded = nodeModule.createRequire(`${process.cwd()}/`)(IMPLEMENTATION) as typeof Steps;
+    loaded = nodeModule.createRequire(`${process.cwd()}/`)(IMPLEMENTATION) as Steps;
     nodeModule.flushCompileCache?.();
   }
   return loaded;
 }
 
-/** The SDK's provider contract for this resource's plain inputs and outputs. */
-type UserEmailProvider = pulumi.dynamic.ResourceProvider<UserEmailInputs, UserEmailOutputs>;
 type Step<K extends keyof UserEmailProvider> = NonNullable<UserEmailProvider[K]>;
 
 export const configure: Step<"configure"> = (req) => steps().configure(req);

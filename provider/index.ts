@@ -5,52 +5,10 @@
  * (docs/development.md draws them): resource/ (UserEmail, AcronisProvider and the steps),
  * decision/ (the pure core), accounts-file/ (the YAML accounts file), settings/, api/ (the
  * client) and cli/ (the command). entry.ts beside this file is what Pulumi stores in state.
+ *
+ * What each part's entry file exports here is the package's public API (a test lists it).
  */
 
-export {
-  type AccountEntry,
-  type AccountRef,
-  AccountsFileError,
-  CONNECTIONS_CONFIG_KEY,
-  type Connection,
-  type ConnectionOptions,
-  type ConnectionSettings,
-  connectionProviderName,
-  connectionSettings,
-  type DeclaredUserEmail,
-  type DeclareOptions,
-  declareConnections,
-  declareUserEmails,
-  type FindUsers,
-  type FromFileOptions,
-  type Location,
-  parseAccountsYaml,
-  pulumiConfigLookup,
-  type ResolvedAccount,
-  resolveAccounts,
-  resourceName,
-  type StackSelection,
-  selectStack,
-  stacksOf,
-  userEmailsFromFile,
-} from "./accounts-file";
-export {
-  domainAllowed,
-  normalizeEmail,
-  type Status,
-  sameEmail,
-  type UserEmailInputs,
-  type UserEmailOutputs,
-} from "./decision";
-export {
-  AcronisProvider,
-  type AcronisProviderArgs,
-  AcronisProviderError,
-  type AcronisProviderSettings,
-  acronisProviderInputs,
-  PROVIDER_PACKAGE,
-  SECRET_PROVIDER_INPUTS,
-  UserEmail,
-  type UserEmailArgs,
-  userEmailProvider,
-} from "./resource";
+export * from "./accounts-file";
+export * from "./decision";
+export * from "./resource";

@@ -11,8 +11,6 @@
  * May import: nothing else of the provider.
  */
 
-export { type Audience, describeValue } from "./describe-value";
-export { formatDuration, parseDuration } from "./duration";
-export { domainAllowed, emailDomain, normalizeEmail, sameEmail } from "./email";
-export { DEFAULT_RESEND_AFTER, type UserEmailInputs } from "./inputs";
+export { domainAllowed, normalizeEmail, sameEmail } from "./email";
+export type { UserEmailInputs } from "./inputs";
 export type { Status, UserEmailOutputs } from "./reconcile";

@@ -22,6 +22,7 @@ import {
   resendAtOf,
   type UserEmailOutputs,
 } from "../decision/reconcile";
+import type { Steps } from "../entry";
 import { adoptionNote, failsEveryAccount, unreadNote } from "./adoption-notes";
 import { ProviderSession } from "./provider-session";
 import { explainRefreshError } from "./refresh-credentials";
@@ -178,6 +179,21 @@ async function release(id: string, _stored?: Partial<UserEmailOutputs>): Promise
 }
 
 export { release as delete };
+
+/**
+ * entry.ts loads this module as its `Steps`: the compiler holds these exports to the SDK's
+ * contract (a type only, nothing is emitted).
+ */
+export type Contract = HoldsTo<{
+  configure: typeof configure;
+  check: typeof check;
+  diff: typeof diff;
+  create: typeof create;
+  read: typeof read;
+  update: typeof update;
+  delete: typeof release;
+}>;
+type HoldsTo<T extends Steps> = T;
 
 /**
  * Reads, decides, writes, until the account is synced or a confirmation is pending. The first
