@@ -11,7 +11,7 @@ import { plan, stackForStories } from "./support/stack";
  * UUID-shaped placeholder) never reaches the API and never counts against acronis:maxEmailChanges.
  */
 
-/** The provider's cap on writes per step (provider/resource/steps.ts MAX_WRITE_ATTEMPTS). */
+/** The provider's cap on writes per step (provider/resource/converge.ts MAX_WRITE_ATTEMPTS). */
 const MAX_WRITES = 4;
 
 const stack = stackForStories({ name: "engine-write-safety", eachStoryFresh: true });

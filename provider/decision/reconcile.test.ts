@@ -4,6 +4,7 @@ import {
   adoptionOutcome,
   decideDiff,
   decideUpdate,
+  desiredOf,
   type LiveAccount,
   needsWrite,
   outputsAfterPut,
@@ -47,6 +48,23 @@ const pendingState = stored({
   status: "pendingConfirmation",
   pendingEmail: "new@example.com",
   confirmationRequestedAt: T0.toISOString(),
+});
+
+describe("desiredOf (what stored or checked inputs ask of the account)", () => {
+  it.each([
+    ["48h", 48 * HOUR],
+    ["90m", 90 * 60_000],
+    // Inputs stored by an older release may lack the field, or hold what no longer parses.
+    [undefined, 24 * HOUR],
+    ["soon", 24 * HOUR],
+  ])("resendAfter %s is %d ms", (resendAfter, ms) => {
+    const inputs = { userId: ID, email: "new@example.com", resendAfter } as {
+      userId: string;
+      email: string;
+      resendAfter: string;
+    };
+    expect(desiredOf(inputs)).toEqual({ userId: ID, email: "new@example.com", resendAfterMs: ms });
+  });
 });
 
 describe("decideDiff (preview and the first half of up)", () => {

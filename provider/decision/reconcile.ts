@@ -1,4 +1,6 @@
+import { parseDuration } from "./duration";
 import { sameEmail } from "./email";
+import { DEFAULT_RESEND_AFTER, type UserEmailInputs } from "./inputs";
 
 /**
  * The decision core: given what is desired, what the platform holds now and what we asked for
@@ -36,6 +38,25 @@ export interface Desired {
   userId: string;
   email: string;
   resendAfterMs: number;
+}
+
+/** DEFAULT_RESEND_AFTER in ms, parsed once: the fallback when a stored resendAfter does not parse. */
+const DEFAULT_RESEND_AFTER_MS = defaultResendAfterMs();
+
+function defaultResendAfterMs(): number {
+  const parsed = parseDuration(DEFAULT_RESEND_AFTER);
+  if (!parsed.ok) throw new Error(`DEFAULT_RESEND_AFTER: ${parsed.reason}`);
+  return parsed.ms;
+}
+
+/** What checked inputs (or inputs stored before a field existed) ask of the account. */
+export function desiredOf(inputs: UserEmailInputs): Desired {
+  const duration = parseDuration(inputs.resendAfter ?? DEFAULT_RESEND_AFTER);
+  return {
+    userId: inputs.userId,
+    email: inputs.email,
+    resendAfterMs: duration.ok ? duration.ms : DEFAULT_RESEND_AFTER_MS,
+  };
 }
 
 /** The resource's outputs, as stored in state. */

@@ -4,9 +4,10 @@
  * - acronis-provider.ts: `AcronisProvider`, an explicit provider instance (a datacenter, a client).
  * - steps.ts: what happens on each step Pulumi calls (configure, check, diff, create, read,
  *   update, delete), each a few calls: the session's settings and client, a read, the decision
- *   core, a write, the outputs. "What happens on update?" is `update` there.
- * - provider-session.ts (what `configure` makes), step-error.ts, adoption-notes.ts and
- *   refresh-credentials.ts (the words of a failed step).
+ *   core, a write, the outputs. converge.ts: what `up` does to an account, create and update alike
+ *   (read, decide, write, until synced or pending).
+ * - provider-session.ts (what `configure` makes); step-lines.ts, step-error.ts, adoption-notes.ts
+ *   and refresh-credentials.ts (what a step prints, and the words of a failed one).
  * The object Pulumi serializes into state is ../entry.ts: it sits at the package's provider root
  * because its path is stored in every UserEmail (test/serialized-provider.test.ts pins it).
  *

@@ -1,56 +1,33 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { isVersionMismatch, OutcomeUnknownError } from "../api";
-import { parseDuration } from "../decision/duration";
-import {
-  checkInputs,
-  DEFAULT_RESEND_AFTER,
-  type RawInputs,
-  UNKNOWN,
-  type UserEmailInputs,
-} from "../decision/inputs";
+import { checkInputs, type RawInputs, UNKNOWN, type UserEmailInputs } from "../decision/inputs";
 import {
   adoptionOutcome,
-  type Desired,
   decideDiff,
-  decideUpdate,
+  desiredOf,
   type LiveAccount,
-  outputsAfterPut,
   outputsAfterRefresh,
-  type PendingRequest,
-  pendingAfterLostResponse,
   pendingFrom,
   resendAtOf,
   type UserEmailOutputs,
 } from "../decision/reconcile";
 import type { Steps } from "../entry";
 import { adoptionNote, failsEveryAccount, unreadNote } from "./adoption-notes";
+import { converge } from "./converge";
 import { ProviderSession } from "./provider-session";
 import { explainRefreshError } from "./refresh-credentials";
-import { reported, StepError } from "./step-error";
+import { reported } from "./step-error";
+import { missingLine, pendingLine, recordLine, releasedLine, say } from "./step-lines";
 
 /**
  * The Pulumi steps of UserEmail. Each step is a short sequence: read the account, ask the
- * decision core (reconcile.ts), call the client, shape outputs. What the steps share (the
- * settings `configure` received, the API client, the counts for acronis:maxEmailChanges) is one
- * ProviderSession, made by `configure`; its doc comment says how long each part lives.
+ * decision core (decision/reconcile.ts), call the client, shape outputs. What create and update
+ * do to an account is converge.ts; the lines the steps print are step-lines.ts. What the steps
+ * share (the settings `configure` received, the API client, the counts for acronis:maxEmailChanges)
+ * is one ProviderSession, made by `configure`; its doc comment says how long each part lives.
  */
-
-/** How many times update re-reads and retries when another writer moved the version on. */
-const MAX_WRITE_ATTEMPTS = 4;
-
-/** DEFAULT_RESEND_AFTER in ms, parsed once: the fallback when a stored resendAfter does not parse. */
-const DEFAULT_RESEND_AFTER_MS = defaultResendAfterMs();
 
 /** Made by `configure`; each configure replaces it (provider-session.ts says what carries over). */
 let session: ProviderSession | undefined;
-
-/**
- * A line for the user: Pulumi shows the host's console output since 3.146; `pulumi.log` does
- * not work inside the host.
- */
-function say(line: string): void {
-  console.log(line);
-}
 
 export async function configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
   const previous = session;
@@ -91,24 +68,15 @@ export async function diff(
         ? await session.readAccount(news.userId, tenantOf(stored))
         : null;
     const decision = decideDiff(news, stored, live);
+    const desired = desiredOf(news);
+    const pending = pendingFrom(stored);
     // A Diff with no Check before it in this process is a refresh's: it plans no write.
-    if (session.wasChecked(news.userId)) {
-      session.countChange(desiredOf(news), live, pendingFrom(stored));
+    if (session.wasChecked(news.userId)) session.countChange(desired, live, pending);
+    if (decision.reason === "pending-confirmation" && pending) {
+      say(pendingLine(news.userId, pending, resendAtOf(pending, desired.resendAfterMs)));
     }
-    if (decision.reason === "pending-confirmation") reportPending(news, stored);
-    if (decision.reason === "record-confirmation") {
-      // Pulumi shows this as `~ update` naming no property: say why, and that nothing is sent.
-      say(
-        `acronis: account ${news.userId}: the platform already holds the declared address (a ` +
-          "confirmation link was opened, or someone set it); `up` records that in the stack " +
-          "and sends nothing",
-      );
-    }
-    if (decision.reason === "account-missing") {
-      say(
-        `acronis: account ${news.userId}: not found on the platform; \`pulumi refresh\` drops it from the stack`,
-      );
-    }
+    if (decision.reason === "record-confirmation") say(recordLine(news.userId));
+    if (decision.reason === "account-missing") say(missingLine(news.userId));
     return { changes: decision.changes, replaces: decision.replaces, deleteBeforeReplace: false };
   });
 }
@@ -175,7 +143,7 @@ export async function read(
 
 /** Removing the resource releases the account from management; the account and its email stay. */
 async function release(id: string, _stored?: Partial<UserEmailOutputs>): Promise<void> {
-  say(`acronis: account ${id}: no longer managed by this stack; its email is left as it is`);
+  say(releasedLine(id));
 }
 
 export { release as delete };
@@ -195,103 +163,9 @@ export type Contract = HoldsTo<{
 }>;
 type HoldsTo<T extends Steps> = T;
 
-/**
- * Reads, decides, writes, until the account is synced or a confirmation is pending. The first
- * read may come from this process's cache (the Diff just read the account): the PUT carries the
- * version read, so a stale answer ends in a version mismatch. Re-reads after a version mismatch
- * (another writer) and after a PUT whose answer was lost; the client has dropped the account's
- * cache entry by then, so those re-reads go to the platform and a change is never sent blind.
- */
-async function converge(
-  session: ProviderSession,
-  inputs: UserEmailInputs,
-  priorPending: PendingRequest | null,
-  tenantId: string | undefined,
-): Promise<UserEmailOutputs> {
-  const desired = desiredOf(inputs);
-  const unread = session.takeUnread(desired.userId);
-  if (unread !== undefined) throw unread;
-  let pending = priorPending;
-  for (let attempt = 1; ; attempt++) {
-    const live = await session.readAccount(desired.userId, tenantId);
-    if (live === null) {
-      throw new StepError(
-        `account ${desired.userId} was not found`,
-        "check the userId; an account deleted on the platform leaves the stack with `pulumi refresh`",
-      );
-    }
-    const now = new Date();
-    const decision = decideUpdate(desired, live, pending, now);
-    // Recording, or waiting: diff has already told the user, once per account, what is pending
-    // and until when.
-    if (decision.action !== "put") return decision.outputs;
-    // Synchronously before the write: at most the limit accounts are written, whatever ran before.
-    session.admit(desired.userId);
-    try {
-      const returned = await session
-        .api()
-        .updateUserEmail(desired.userId, decision.email, decision.version);
-      const outputs = outputsAfterPut(desired, returned, now);
-      if (outputs.status === "pendingConfirmation") {
-        say(
-          `acronis: account ${desired.userId}: confirmation link for ${desired.email} sent to the ` +
-            `account's current address at ${now.toISOString()}; the email changes when the user ` +
-            `opens it; \`up\` sends a new link after ${inputs.resendAfter} if still unconfirmed`,
-        );
-      }
-      return outputs;
-    } catch (error) {
-      if (attempt >= MAX_WRITE_ATTEMPTS) throw capReached(error);
-      if (isVersionMismatch(error)) continue;
-      if (error instanceof OutcomeUnknownError) {
-        pending = pendingAfterLostResponse(desired, live, now) ?? pending;
-        continue;
-      }
-      throw error;
-    }
-  }
-}
-
-/** The last write's error, explained when every write met another writer's change. */
-function capReached(error: unknown): unknown {
-  if (!isVersionMismatch(error)) return error;
-  return new StepError(
-    `gave up after ${MAX_WRITE_ATTEMPTS} writes`,
-    `each was refused because the account changed after it was read (another writer keeps ` +
-      `changing it); the last answer: ${error.message}; nothing was changed, run \`up\` again ` +
-      "once the other writer is done",
-  );
-}
-
 /** The tenant stored outputs name (absent in state written before outputs carried it). */
 function tenantOf(stored: Partial<UserEmailOutputs>): string | undefined {
   return typeof stored.tenantId === "string" && stored.tenantId !== ""
     ? stored.tenantId
     : undefined;
-}
-
-function defaultResendAfterMs(): number {
-  const parsed = parseDuration(DEFAULT_RESEND_AFTER);
-  if (!parsed.ok) throw new Error(`DEFAULT_RESEND_AFTER: ${parsed.reason}`);
-  return parsed.ms;
-}
-
-function desiredOf(inputs: UserEmailInputs): Desired {
-  const duration = parseDuration(inputs.resendAfter ?? DEFAULT_RESEND_AFTER);
-  return {
-    userId: inputs.userId,
-    email: inputs.email,
-    resendAfterMs: duration.ok ? duration.ms : DEFAULT_RESEND_AFTER_MS,
-  };
-}
-
-function reportPending(news: UserEmailInputs, stored: UserEmailOutputs): void {
-  const pending = pendingFrom(stored);
-  if (!pending) return;
-  const resendAt = resendAtOf(pending, desiredOf(news).resendAfterMs);
-  say(
-    `acronis: account ${news.userId}: confirmation of ${pending.email} pending since ` +
-      `${pending.requestedAt.toISOString()} (link sent to the account's current address); ` +
-      `\`up\` ${resendAt > new Date() ? `sends a new link after ${resendAt.toISOString()}` : "sends a new link"}`,
-  );
 }
