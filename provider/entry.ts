@@ -67,17 +67,8 @@ const release: Step<"delete"> = (id, props) => steps().delete(id, props);
 export { release as delete };
 
 /**
- * user-email.ts hands this module itself to Pulumi as the provider object: the compiler holds its
- * exports together to the SDK's contract (a type only, nothing is emitted). Listed, not
- * `typeof import("./entry")`: a module that imports itself is an import loop (import-loops.test).
+ * The module's own type: every step of the contract. user-email.ts hands this module to Pulumi as
+ * the provider object and holds it to this type there (`satisfies`): a module that named its own
+ * type here would import itself, an import loop.
  */
-export type Provider = IsProvider<{
-  configure: typeof configure;
-  check: typeof check;
-  diff: typeof diff;
-  create: typeof create;
-  read: typeof read;
-  update: typeof update;
-  delete: typeof release;
-}>;
-type IsProvider<T extends UserEmailProvider> = T;
+export type Provider = Steps;

@@ -10,7 +10,6 @@ import {
   resendAtOf,
   type UserEmailOutputs,
 } from "../decision/reconcile";
-import type { Steps } from "../entry";
 import { adoptionNote, failsEveryAccount, unreadNote } from "./adoption-notes";
 import { converge } from "./converge";
 import { ProviderSession } from "./provider-session";
@@ -147,21 +146,6 @@ async function release(id: string, _stored?: Partial<UserEmailOutputs>): Promise
 }
 
 export { release as delete };
-
-/**
- * entry.ts loads this module as its `Steps`: the compiler holds these exports to the SDK's
- * contract (a type only, nothing is emitted).
- */
-export type Contract = HoldsTo<{
-  configure: typeof configure;
-  check: typeof check;
-  diff: typeof diff;
-  create: typeof create;
-  read: typeof read;
-  update: typeof update;
-  delete: typeof release;
-}>;
-type HoldsTo<T extends Steps> = T;
 
 /** The tenant stored outputs name (absent in state written before outputs carried it). */
 function tenantOf(stored: Partial<UserEmailOutputs>): string | undefined {

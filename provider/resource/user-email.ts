@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Status } from "../decision/reconcile";
+import type { Provider } from "../entry";
 import * as userEmailProvider from "../entry";
 
 /** What a program passes to `new UserEmail(...)`. */
@@ -42,7 +43,8 @@ export class UserEmail extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: UserEmailArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      userEmailProvider,
+      // Every step present, each as the SDK's contract types it (a type check; nothing emitted).
+      userEmailProvider satisfies Provider,
       name,
       {
         ...args,
