@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { formatDuration, parseDuration } from "../decision/duration";
-import { DEFAULT_RESEND_AFTER } from "../decision/inputs";
+import { formatDuration } from "../decision/duration";
+import { resendAfterMsOf } from "../decision/reconcile";
 import type { StateAccount, StateAccounts } from "./report-state";
 import { stateValue } from "./report-state";
 
@@ -108,16 +108,10 @@ export function rowOf(account: StateAccount, now: Date): ReportRow {
   if (state === "pendingConfirmation") {
     requestedAt = read("confirmationRequestedAt", isoTime);
     const rawResend = stateValue(account.inputs.resendAfter ?? account.outputs.resendAfter);
-    let duration = parseDuration(DEFAULT_RESEND_AFTER);
+    // The provider's own rule, so the report says when `up` really sends the next link.
+    const duration = resendAfterMsOf(rawResend.hidden ? undefined : rawResend.value);
     if (rawResend.hidden) hidden.push("resendAfter");
-    else if (rawResend.value === undefined) missing.push("resendAfter");
-    else if (typeof rawResend.value === "string") {
-      const given = parseDuration(rawResend.value);
-      if (given.ok) duration = given;
-      else missing.push("resendAfter");
-    } else missing.push("resendAfter");
-    // The provider's own fallback when a stored value does not parse (resource/steps.ts).
-    if (!duration.ok) throw new Error("the default resendAfter does not parse");
+    else if (!duration.given) missing.push("resendAfter");
     resendAfter = formatDuration(duration.ms);
     if (requestedAt !== null) {
       const at = Date.parse(requestedAt);

@@ -11,6 +11,7 @@ import {
   outputsAfterRefresh,
   pendingAfterLostResponse,
   pendingFrom,
+  resendAfterMsOf,
   type UserEmailOutputs,
 } from "./reconcile";
 
@@ -64,6 +65,17 @@ describe("desiredOf (what stored or checked inputs ask of the account)", () => {
       resendAfter: string;
     };
     expect(desiredOf(inputs)).toEqual({ userId: ID, email: "new@example.com", resendAfterMs: ms });
+  });
+});
+
+describe("resendAfterMsOf (a stored resendAfter: the provider's and the report's rule)", () => {
+  it.each([
+    ["48h", 48 * HOUR, true],
+    [undefined, 24 * HOUR, false],
+    ["soon", 24 * HOUR, false],
+    [48, 24 * HOUR, false],
+  ])("%s is %d ms (given: %s)", (stored, ms, given) => {
+    expect(resendAfterMsOf(stored)).toEqual({ ms, given });
   });
 });
 

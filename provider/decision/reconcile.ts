@@ -49,13 +49,23 @@ function defaultResendAfterMs(): number {
   return parsed.ms;
 }
 
+/**
+ * A stored resendAfter in ms. Absent (state written before the field) or not a duration, it is
+ * DEFAULT_RESEND_AFTER's, with `given` false: the provider's rule, and the report's.
+ */
+export function resendAfterMsOf(stored: unknown): { ms: number; given: boolean } {
+  const parsed = typeof stored === "string" ? parseDuration(stored) : undefined;
+  return parsed?.ok
+    ? { ms: parsed.ms, given: true }
+    : { ms: DEFAULT_RESEND_AFTER_MS, given: false };
+}
+
 /** What checked inputs (or inputs stored before a field existed) ask of the account. */
 export function desiredOf(inputs: UserEmailInputs): Desired {
-  const duration = parseDuration(inputs.resendAfter ?? DEFAULT_RESEND_AFTER);
   return {
     userId: inputs.userId,
     email: inputs.email,
-    resendAfterMs: duration.ok ? duration.ms : DEFAULT_RESEND_AFTER_MS,
+    resendAfterMs: resendAfterMsOf(inputs.resendAfter).ms,
   };
 }
 
